@@ -1,0 +1,420 @@
+package io.faultfabric.engine;
+
+import java.util.Arrays;
+
+/**
+ * The rules of one IOMMU unit, single-threaded and free of Pekko: the bounded page request queue
+ * with its kind's overflow rule, group assembly per device keyed by PRGI, the PASID table,
+ * routing (OWNER or DEVICE mode), the table of outstanding groups, response validation and
+ * response timeouts. Its host feeds it requests, drains it, and carries out what it asks through
+ * {@link IommuOutput}. Every drop, automatic answer and rejection is counted in its ledger.
+ */
+public final class IommuCore {
+    private final int index;
+    private final IommuKind kind;
+    private final RoutingMode mode;
+    private final IommuOutput out;
+    private final OutcomeLedger ledger = new OutcomeLedger();
+
+    private final int[] deviceIndexByRid = new int[Rid.MAX + 1];
+    private final int[] deviceOwner;
+    private final boolean[] removed;
+    private final int deviceCount;
+    private final RoutingTable routing;
+
+    private final PageRequest[] ring;
+    private int head;
+    private int size;
+    private boolean overflow;
+
+    private final PageRequestGroup[] partial;
+    private final PageRequestGroup[] outstanding;
+    private int outstandingCount;
+    private PageRequestGroup oldest;
+    private PageRequestGroup newest;
+    private long nextGroupId;
+
+    /**
+     * @param rids         the RIDs of this unit's functions; device index = position in this array
+     * @param deviceOwners owner index that receives every fault of each function in DEVICE mode (-1: none)
+     */
+    public IommuCore(int index, IommuKind kind, int queueDepth, RoutingMode mode, int[] rids, int[] deviceOwners,
+                     RoutingTable routing, IommuOutput out) {
+        if (index < 0) throw new IllegalArgumentException("index must be >= 0, was " + index);
+        this.index = index;
+        this.kind = java.util.Objects.requireNonNull(kind, "kind");
+        this.mode = java.util.Objects.requireNonNull(mode, "mode");
+        this.out = java.util.Objects.requireNonNull(out, "out");
+        this.routing = java.util.Objects.requireNonNull(routing, "routing");
+        kind.checkDepth(queueDepth, "queueDepth");
+        if (rids.length != deviceOwners.length) {
+            throw new IllegalArgumentException("rids and deviceOwners must have the same length, were " + rids.length + " and " + deviceOwners.length);
+        }
+        Arrays.fill(deviceIndexByRid, -1);
+        for (int i = 0; i < rids.length; i++) {
+            Rid.check(rids[i], "rids[" + i + "]");
+            if (deviceIndexByRid[rids[i]] >= 0) throw new IllegalArgumentException("rid " + new Rid(rids[i]) + " appears twice");
+            deviceIndexByRid[rids[i]] = i;
+        }
+        this.deviceCount = rids.length;
+        this.deviceOwner = deviceOwners.clone();
+        this.removed = new boolean[rids.length];
+        this.ring = new PageRequest[queueDepth];
+        this.partial = new PageRequestGroup[rids.length * Prgi.COUNT];
+        this.outstanding = new PageRequestGroup[rids.length * Prgi.COUNT];
+    }
+
+    public int index() { return index; }
+    public IommuKind kind() { return kind; }
+    public RoutingMode mode() { return mode; }
+    public OutcomeLedger ledger() { return ledger; }
+    public RoutingTable routing() { return routing; }
+    public int queueDepth() { return size; }
+    public int queueCapacity() { return ring.length; }
+    public boolean overflowing() { return overflow; }
+    public int outstandingCount() { return outstandingCount; }
+    public int deviceCount() { return deviceCount; }
+
+    public int deviceIndexOf(int rid) {
+        return deviceIndexByRid[Rid.check(rid, "rid")];
+    }
+
+    // ---------------------------------------------------------------- the queue
+
+    /** A request arrives from a device: queued, or handled by the overflow rule of this unit's kind. */
+    public void offer(PageRequest r, long nowNanos) {
+        if (overflow || size == ring.length) {
+            if (!overflow) ledger.overflowEvents++;
+            overflow = true;
+            overflowed(r, nowNanos);
+            return;
+        }
+        ring[(head + size) % ring.length] = r;
+        size++;
+        if (size > ledger.queueHighWater) ledger.queueHighWater = size;
+    }
+
+    private void overflowed(PageRequest r, long nowNanos) {
+        if (r.isStopMarker()) {
+            drop(r, DropReason.STOP_MARKER_OVERFLOW);
+        } else if (!r.last()) {
+            drop(r, kind == IommuKind.VTD ? DropReason.PRQ_OVERFLOW : DropReason.PRIQ_OVERFLOW);
+        } else {
+            // the hardware itself answers the L=1 request Success; the group is closed, its PRGI free at once
+            int dev = deviceIndexByRid[r.rid()];
+            if (dev >= 0) discardPartial(dev, r.prgi());
+            PageRequestGroup g = new PageRequestGroup(index, dev, r);
+            autoAnswer(g, AutoReason.QUEUE_OVERFLOW, nowNanos);
+        }
+    }
+
+    /** Processes up to {@code max} queued requests; returns how many it took. */
+    public int drain(int max, long nowNanos) {
+        int n = 0;
+        while (n < max && size > 0) {
+            PageRequest r = ring[head];
+            ring[head] = null;
+            head = (head + 1) % ring.length;
+            size--;
+            n++;
+            handle(r, nowNanos);
+        }
+        if (size == 0) queueEmptied();
+        return n;
+    }
+
+    private void queueEmptied() {
+        if (overflow) {
+            overflow = false;
+            // Linux (VT-d) clears PRO only with the ring empty, and first discards every device's partial groups
+            if (kind == IommuKind.VTD) {
+                for (int i = 0; i < partial.length; i++) {
+                    if (partial[i] != null) discardPartialSlot(i);
+                }
+            }
+        }
+        if (routing.drainingCount() > 0) completeDrains();
+    }
+
+    private void handle(PageRequest r, long nowNanos) {
+        int dev = deviceIndexByRid[r.rid()];
+        if (dev < 0 || removed[dev]) {
+            malformed(r, -1, nowNanos);
+            return;
+        }
+        if (r.isStopMarker()) {
+            ledger.stopMarkersConsumed++; // Linux drops it without waiting: the drain does the waiting
+            return;
+        }
+        if (!Permissions.readsOrWrites(r.perm()) || !PageAddress.isCanonical48(r.address())) {
+            malformed(r, dev, nowNanos);
+            return;
+        }
+        int slot = dev * Prgi.COUNT + r.prgi();
+        PageRequestGroup g = partial[slot];
+        if (!r.last()) {
+            if (g == null) partial[slot] = new PageRequestGroup(index, dev, r);
+            else g.append(r);
+            return;
+        }
+        if (g == null) g = new PageRequestGroup(index, dev, r);
+        else {
+            g.append(r);
+            partial[slot] = null;
+        }
+        route(g, dev, slot, nowNanos);
+    }
+
+    private void malformed(PageRequest r, int dev, long nowNanos) {
+        if (!r.last()) {
+            drop(r, DropReason.MALFORMED);
+            return;
+        }
+        PageRequestGroup g;
+        if (dev >= 0 && partial[dev * Prgi.COUNT + r.prgi()] != null) {
+            g = partial[dev * Prgi.COUNT + r.prgi()];
+            partial[dev * Prgi.COUNT + r.prgi()] = null;
+            g.append(r);
+        } else {
+            g = new PageRequestGroup(index, dev, r);
+        }
+        autoAnswer(g, AutoReason.MALFORMED, nowNanos);
+    }
+
+    private void route(PageRequestGroup g, int dev, int slot, long nowNanos) {
+        int pasidKey = g.pasidPresent() ? g.pasid() : RoutingTable.NO_PASID;
+        int ioasid = routing.ioasidAt(g.rid(), pasidKey);
+        int handler = ioasid < 0 ? -1 : (mode == RoutingMode.OWNER ? routing.ownerOf(ioasid) : deviceOwner[dev]);
+        if (handler < 0) {
+            autoAnswer(g, AutoReason.NO_HANDLER, nowNanos);
+            return;
+        }
+        if (outstanding[slot] != null) {
+            // the device reused a PRGI it has outstanding: not a group the handler can be given
+            autoAnswer(g, AutoReason.MALFORMED, nowNanos);
+            return;
+        }
+        g.dispatched(nextGroupId++, handler, ioasid, nowNanos);
+        outstanding[slot] = g;
+        link(g);
+        ledger.groupsDispatched++;
+        out.dispatch(g);
+    }
+
+    // ---------------------------------------------------------------- responses
+
+    /** A handler answers a group it was given. Returns null when delivered, else why it was rejected. */
+    public RejectReason respond(PageRequestGroup group, int from, ResponseCode code) {
+        return respond(group.rid(), group.pasid(), group.prgi(), group.groupId(), from, code, null);
+    }
+
+    /**
+     * A response naming (RID, PASID, PRGI) and the group instance it answers, from handler {@code from}.
+     * With a non-null {@code reason} the handler's side answered automatically (its queue was full, it failed).
+     */
+    public RejectReason respond(int rid, int pasid, int prgi, long groupId, int from, ResponseCode code, AutoReason reason) {
+        java.util.Objects.requireNonNull(code, "code");
+        RejectReason why = validate(rid, pasid, prgi, groupId, from);
+        if (why != null) {
+            ledger.rejected[why.ordinal()]++;
+            out.rejected(rid, pasid, prgi, from, why);
+            return why;
+        }
+        PageRequestGroup g = outstanding[deviceIndexByRid[rid] * Prgi.COUNT + prgi];
+        close(g);
+        if (reason == null) {
+            g.answer(code, null);
+            ledger.answeredSent[code.ordinal()]++;
+        } else {
+            g.answer(reason.code(), reason);
+            ledger.autoSent[reason.ordinal()]++;
+        }
+        out.respond(g);
+        return null;
+    }
+
+    private RejectReason validate(int rid, int pasid, int prgi, long groupId, int from) {
+        if (rid < 0 || rid > Rid.MAX || deviceIndexByRid[rid] < 0) return RejectReason.UNKNOWN_DEVICE;
+        if (prgi < 0 || prgi > Prgi.MAX) return RejectReason.NO_OUTSTANDING_GROUP;
+        PageRequestGroup g = outstanding[deviceIndexByRid[rid] * Prgi.COUNT + prgi];
+        if (g == null) return RejectReason.NO_OUTSTANDING_GROUP;
+        if (g.pasid() != pasid) return RejectReason.PASID_MISMATCH;
+        if (g.handler() != from) return RejectReason.WRONG_HANDLER;
+        if (g.groupId() != groupId) return RejectReason.STALE_GROUP;
+        return null;
+    }
+
+    /** Is this exact group instance still waiting for its answer? */
+    public boolean isOutstanding(PageRequestGroup g) {
+        return g.outstanding;
+    }
+
+    // ---------------------------------------------------------------- automatic answers
+
+    /** Answers, as the timeout rule, every group dispatched at or before {@code nowNanos - timeoutNanos}. */
+    public int expire(long nowNanos, long timeoutNanos) {
+        int n = 0;
+        while (oldest != null && nowNanos - oldest.dispatchedNanos() >= timeoutNanos) {
+            PageRequestGroup g = oldest;
+            close(g);
+            autoAnswer(g, AutoReason.TIMEOUT, nowNanos);
+            n++;
+        }
+        return n;
+    }
+
+    /** The dispatch time of the oldest outstanding group, or -1: when the next timeout can fall due. */
+    public long oldestDispatchNanos() {
+        return oldest == null ? -1 : oldest.dispatchedNanos();
+    }
+
+    /** Detach (or tear down) the address space at (RID, PASID): its pending groups answered Invalid, the PASID drained before reuse. */
+    public void detach(int rid, int pasid, long nowNanos) {
+        routing.detach(rid, pasid);
+        answerPendingOf(rid, pasid, AutoReason.DETACHED, nowNanos);
+        if (size == 0 && !overflow) completeDrains();
+    }
+
+    /** Attach an IOASID at (RID, PASID); refused while the PASID is attached or still draining. */
+    public void attach(int rid, int pasid, int ioasid) {
+        requireDevice(rid);
+        routing.attach(rid, pasid, ioasid);
+    }
+
+    /** Replace the page table at (RID, PASID): the old owner's pending groups are answered Invalid (the intended rule). */
+    public int replace(int rid, int pasid, int ioasid, long nowNanos) {
+        requireDevice(rid);
+        int old = routing.replace(rid, pasid, ioasid);
+        answerPendingOf(rid, pasid, AutoReason.REPLACED, nowNanos);
+        return old;
+    }
+
+    /** The device (one function) is reset or removed from the fault queue: pending groups Invalid, partials freed silently. */
+    public void resetDevice(int rid, long nowNanos) {
+        int dev = requireDevice(rid);
+        for (int p = 0; p < Prgi.COUNT; p++) {
+            int slot = dev * Prgi.COUNT + p;
+            if (partial[slot] != null) discardPartialSlot(slot);
+            PageRequestGroup g = outstanding[slot];
+            if (g != null) {
+                close(g);
+                autoAnswer(g, AutoReason.DEVICE_RESET, nowNanos);
+            }
+        }
+    }
+
+    /** Hot-unplug: as a reset, and later requests of the RID are malformed (answered Invalid if last). */
+    public void removeDevice(int rid, long nowNanos) {
+        resetDevice(rid, nowNanos);
+        removed[deviceIndexByRid[rid]] = true;
+    }
+
+    /** The handler failed (its actor crashed or stopped): its pending groups get Response Failure, as the kernel's handler error does. */
+    public int handlerFailed(int handler, AutoReason reason, long nowNanos) {
+        int n = 0;
+        PageRequestGroup g = oldest;
+        while (g != null) {
+            PageRequestGroup next = g.nextOutstanding;
+            if (g.handler() == handler) {
+                close(g);
+                autoAnswer(g, reason, nowNanos);
+                n++;
+            }
+            g = next;
+        }
+        return n;
+    }
+
+    /** Answers everything still pending with {@code reason}: for teardown of the whole unit. Queued requests are processed first. */
+    public int answerAll(AutoReason reason, long nowNanos) {
+        drain(Integer.MAX_VALUE, nowNanos);
+        int n = 0;
+        while (oldest != null) {
+            PageRequestGroup g = oldest;
+            close(g);
+            autoAnswer(g, reason, nowNanos);
+            n++;
+        }
+        for (int i = 0; i < partial.length; i++) if (partial[i] != null) discardPartialSlot(i);
+        return n;
+    }
+
+    private void answerPendingOf(int rid, int pasid, AutoReason reason, long nowNanos) {
+        int dev = deviceIndexByRid[rid];
+        for (int p = 0; p < Prgi.COUNT; p++) {
+            PageRequestGroup g = outstanding[dev * Prgi.COUNT + p];
+            if (g != null && (g.pasidPresent() ? g.pasid() : RoutingTable.NO_PASID) == pasid) {
+                close(g);
+                autoAnswer(g, reason, nowNanos);
+            }
+        }
+    }
+
+    private void completeDrains() {
+        routing.forEachDraining((key, ignored) -> {
+            int rid = (int) (key >>> 21);
+            int pasid = (int) (key & ((1 << 21) - 1));
+            if (!queueHolds(rid, pasid)) {
+                routing.freeDrained(rid, pasid);
+                ledger.pasidsDrained++;
+                out.drained(rid, pasid);
+            }
+        });
+    }
+
+    /** Does the queue still hold a request of (RID, PASID)? The drain waits for this to be false. */
+    public boolean queueHolds(int rid, int pasid) {
+        for (int i = 0; i < size; i++) {
+            PageRequest r = ring[(head + i) % ring.length];
+            if (r.rid() == rid && (r.pasidPresent() ? r.pasid() : RoutingTable.NO_PASID) == pasid) return true;
+        }
+        return false;
+    }
+
+    private int requireDevice(int rid) {
+        int dev = deviceIndexOf(rid);
+        if (dev < 0) throw new IllegalArgumentException("rid " + new Rid(rid) + " is not a device of IOMMU " + index);
+        return dev;
+    }
+
+    private void autoAnswer(PageRequestGroup g, AutoReason reason, long nowNanos) {
+        g.answer(reason.code(), reason);
+        ledger.autoSent[reason.ordinal()]++;
+        out.respond(g);
+    }
+
+    private void drop(PageRequest r, DropReason reason) {
+        ledger.dropped[reason.ordinal()]++;
+        out.dropped(r, reason);
+    }
+
+    private void discardPartial(int dev, int prgi) {
+        int slot = dev * Prgi.COUNT + prgi;
+        if (partial[slot] != null) discardPartialSlot(slot);
+    }
+
+    private void discardPartialSlot(int slot) {
+        PageRequestGroup g = partial[slot];
+        partial[slot] = null;
+        for (int i = 0; i < g.requestCount(); i++) drop(g.request(i), DropReason.PARTIAL_DISCARDED);
+    }
+
+    private void link(PageRequestGroup g) {
+        g.outstanding = true;
+        g.prevOutstanding = newest;
+        g.nextOutstanding = null;
+        if (newest == null) oldest = g; else newest.nextOutstanding = g;
+        newest = g;
+        outstandingCount++;
+    }
+
+    private void close(PageRequestGroup g) {
+        outstanding[g.deviceIndex() * Prgi.COUNT + g.prgi()] = null;
+        if (g.prevOutstanding == null) oldest = g.nextOutstanding; else g.prevOutstanding.nextOutstanding = g.nextOutstanding;
+        if (g.nextOutstanding == null) newest = g.prevOutstanding; else g.nextOutstanding.prevOutstanding = g.prevOutstanding;
+        g.prevOutstanding = null;
+        g.nextOutstanding = null;
+        g.outstanding = false;
+        outstandingCount--;
+    }
+}

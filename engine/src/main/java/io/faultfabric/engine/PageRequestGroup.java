@@ -1,0 +1,113 @@
+package io.faultfabric.engine;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A page request group: the requests of one PRGI of one function, closed by its L=1 request.
+ * It is the one object a fault allocates beyond its requests: the IOMMU assembles it, hands it to
+ * the handler, and returns it to the device with the answer filled in. Fields are written by the
+ * IOMMU only; handlers and devices read them after a message hand-off.
+ */
+public final class PageRequestGroup {
+    private final int iommu;
+    private final int deviceIndex;
+    private final int rid;
+    private final int prgi;
+    private int pasid;
+    private boolean pasidPresent;
+    private PageRequest last;
+    private PageRequest[] earlier;
+    private int earlierCount;
+
+    private long groupId = -1;
+    private int handler = -1;
+    private int ioasid = -1;
+    private long dispatchedNanos;
+    private ResponseCode code;
+    private AutoReason autoReason;
+
+    // intrusive dispatch-order list of outstanding groups, for timeouts without per-group timers
+    PageRequestGroup prevOutstanding;
+    PageRequestGroup nextOutstanding;
+    boolean outstanding;
+
+    PageRequestGroup(int iommu, int deviceIndex, PageRequest first) {
+        this.iommu = iommu;
+        this.deviceIndex = deviceIndex;
+        this.rid = first.rid();
+        this.prgi = first.prgi();
+        this.pasid = first.pasid();
+        this.pasidPresent = first.pasidPresent();
+        if (first.last()) this.last = first;
+        else append(first);
+    }
+
+    void append(PageRequest r) {
+        if (r.last()) {
+            last = r;
+            pasid = r.pasid();
+            pasidPresent = r.pasidPresent();
+            return;
+        }
+        if (earlier == null) earlier = new PageRequest[4];
+        else if (earlierCount == earlier.length) earlier = java.util.Arrays.copyOf(earlier, earlierCount * 2);
+        earlier[earlierCount++] = r;
+    }
+
+    void dispatched(long groupId, int handler, int ioasid, long nowNanos) {
+        this.groupId = groupId;
+        this.handler = handler;
+        this.ioasid = ioasid;
+        this.dispatchedNanos = nowNanos;
+    }
+
+    void answer(ResponseCode code, AutoReason reason) {
+        this.code = code;
+        this.autoReason = reason;
+    }
+
+    public int iommu() { return iommu; }
+    public int deviceIndex() { return deviceIndex; }
+    public int rid() { return rid; }
+    public int pasid() { return pasid; }
+    public boolean pasidPresent() { return pasidPresent; }
+    public int prgi() { return prgi; }
+    /** The IOMMU's unique number for this group instance (a PRGI is reused; this is not). -1 before dispatch. */
+    public long groupId() { return groupId; }
+    /** The handler (owner index) it was handed to; -1 if it never was. */
+    public int handler() { return handler; }
+    public int ioasid() { return ioasid; }
+    public long dispatchedNanos() { return dispatchedNanos; }
+    public boolean isClosed() { return last != null; }
+    public PageRequest lastRequest() { return last; }
+    public int requestCount() { return earlierCount + (last == null ? 0 : 1); }
+    /** The device's sequence number of this group (from its last request). */
+    public long sequence() { return last == null ? -1 : last.sequence(); }
+    /** Intended issue time of the group's last request: latency is measured from it. */
+    public long issuedNanos() { return last == null ? 0 : last.issuedNanos(); }
+    public ResponseCode code() { return code; }
+    /** Non-null when the fabric answered instead of the handler. */
+    public AutoReason autoReason() { return autoReason; }
+    public boolean isAnswered() { return code != null; }
+
+    public PageRequest request(int i) {
+        if (i < earlierCount) return earlier[i];
+        if (i == earlierCount && last != null) return last;
+        throw new IndexOutOfBoundsException("request " + i + " of " + requestCount());
+    }
+
+    public List<PageRequest> requests() {
+        List<PageRequest> out = new ArrayList<>(requestCount());
+        for (int i = 0; i < requestCount(); i++) out.add(request(i));
+        return Collections.unmodifiableList(out);
+    }
+
+    @Override
+    public String toString() {
+        return "Group[iommu " + iommu + " rid " + new Rid(rid) + " pasid " + pasid + " prgi " + prgi + " id " + groupId
+            + " requests " + requestCount() + " handler " + handler + (code == null ? "" : " -> " + code)
+            + (autoReason == null ? "" : " (auto " + autoReason + ")") + "]";
+    }
+}

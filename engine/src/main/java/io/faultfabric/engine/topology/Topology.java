@@ -1,0 +1,254 @@
+package io.faultfabric.engine.topology;
+
+import io.faultfabric.engine.IommuKind;
+import io.faultfabric.engine.OwnerKind;
+import io.faultfabric.engine.Pasid;
+import io.faultfabric.engine.Rid;
+import io.faultfabric.engine.RoutingMode;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A fabric's shape as plain data: IOMMU units, the devices (a PF and its VFs) behind each, the
+ * PASIDs bound on each function and the IOASID attached there, the owner of each IOASID and its
+ * kind, the device owners (DEVICE routing mode), and the vIOMMUs of guests. Kept in flat arrays
+ * so that 2^20 PASIDs cost a few bytes each. Immutable once built; build with {@link #builder()}
+ * or {@link UniformTopology}.
+ */
+public final class Topology {
+    private final RoutingMode mode;
+    private final IommuKind[] iommuKind;
+    private final int[] iommuDepth;
+    private final int[] deviceIommu;
+    private final int[][] deviceRids;
+    private final int[] deviceAllocation;
+    private final int[] devicePasidBase;
+    private final int[] devicePasidsPerFunction;
+    private final int[] deviceIoasidBase;
+    private final int[] ownerOfIoasid;
+    private final byte[] ownerKind;
+    private final int[] ownerViommu;
+    private final int ioasidOwnerCount;
+    private final int[] viommuDepth;
+    private final int[] ridToDevice;
+
+    private Topology(Builder b) {
+        this.mode = b.mode;
+        this.iommuKind = b.iommuKind.toArray(new IommuKind[0]);
+        this.iommuDepth = b.iommuDepth.stream().mapToInt(Integer::intValue).toArray();
+        int n = b.devices.size();
+        this.deviceIommu = new int[n];
+        this.deviceRids = new int[n][];
+        this.deviceAllocation = new int[n];
+        this.devicePasidBase = new int[n];
+        this.devicePasidsPerFunction = new int[n];
+        this.deviceIoasidBase = new int[n];
+        this.ridToDevice = new int[Rid.MAX + 1];
+        Arrays.fill(ridToDevice, -1);
+        int ioasid = 0;
+        for (int d = 0; d < n; d++) {
+            DeviceDecl dd = b.devices.get(d);
+            deviceIommu[d] = dd.iommu;
+            deviceRids[d] = dd.rids;
+            deviceAllocation[d] = dd.allocation;
+            devicePasidBase[d] = dd.pasidBase;
+            devicePasidsPerFunction[d] = dd.pasidsPerFunction;
+            deviceIoasidBase[d] = ioasid;
+            ioasid += dd.rids.length * dd.pasidsPerFunction;
+            for (int rid : dd.rids) ridToDevice[rid] = d;
+        }
+        if (b.ownerOfIoasid.length != ioasid) {
+            throw new IllegalArgumentException("owners must be assigned for all " + ioasid + " IOASIDs, were " + b.ownerOfIoasid.length);
+        }
+        this.ownerOfIoasid = b.ownerOfIoasid;
+        this.ioasidOwnerCount = b.ownerKinds.length;
+        // device owners follow the IOASID owners: one per device, a user-space driver (VFIO) by default
+        this.ownerKind = Arrays.copyOf(b.ownerKinds, ioasidOwnerCount + n);
+        this.ownerViommu = Arrays.copyOf(b.ownerViommu, ioasidOwnerCount + n);
+        for (int d = 0; d < n; d++) {
+            ownerKind[ioasidOwnerCount + d] = (byte) OwnerKind.USER_DRIVER.ordinal();
+            ownerViommu[ioasidOwnerCount + d] = -1;
+        }
+        this.viommuDepth = b.viommuDepth.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    public RoutingMode mode() { return mode; }
+    public int iommuCount() { return iommuKind.length; }
+    public IommuKind iommuKind(int iommu) { return iommuKind[iommu]; }
+    public int iommuQueueDepth(int iommu) { return iommuDepth[iommu]; }
+    public int deviceCount() { return deviceIommu.length; }
+    public int deviceIommu(int device) { return deviceIommu[device]; }
+    public int[] deviceRids(int device) { return deviceRids[device].clone(); }
+    public int devicePfRid(int device) { return deviceRids[device][0]; }
+    public int deviceFunctionCount(int device) { return deviceRids[device].length; }
+    public int deviceAllocation(int device) { return deviceAllocation[device]; }
+    public int pasidsPerFunction(int device) { return devicePasidsPerFunction[device]; }
+    /** The PASID value of binding {@code i} of a function. */
+    public int pasidOf(int device, int i) { return devicePasidBase[device] + i; }
+    /** The IOASID attached at binding {@code i} of function {@code function} of a device. */
+    public int ioasidOf(int device, int function, int i) {
+        return deviceIoasidBase[device] + function * devicePasidsPerFunction[device] + i;
+    }
+    /** The device (PF with VFs) that has this RID, or -1. */
+    public int deviceOfRid(int rid) { return ridToDevice[Rid.check(rid, "rid")]; }
+    public int ioasidCount() { return ownerOfIoasid.length; }
+    public int ownerOfIoasid(int ioasid) { return ownerOfIoasid[ioasid]; }
+    /** Owners of address spaces; device owners come after them. */
+    public int ioasidOwnerCount() { return ioasidOwnerCount; }
+    /** All owners: IOASID owners, then one device owner per device (used in DEVICE mode). */
+    public int ownerCount() { return ownerKind.length; }
+    public int deviceOwnerOf(int device) { return ioasidOwnerCount + device; }
+    public boolean isDeviceOwner(int owner) { return owner >= ioasidOwnerCount; }
+    public OwnerKind ownerKind(int owner) { return OwnerKind.values()[ownerKind[owner]]; }
+    /** The vIOMMU a GUEST owner sits behind, or -1. */
+    public int ownerViommu(int owner) { return ownerViommu[owner]; }
+    public int viommuCount() { return viommuDepth.length; }
+    public int viommuQueueDepth(int viommu) { return viommuDepth[viommu]; }
+    /** Every PASID binding of the topology: the number of (RID, PASID) pairs. */
+    public int pasidCount() { return ownerOfIoasid.length; }
+
+    public int[] iommuRids(int iommu) {
+        List<Integer> rids = new ArrayList<>();
+        for (int d = 0; d < deviceCount(); d++) if (deviceIommu[d] == iommu) for (int r : deviceRids[d]) rids.add(r);
+        return rids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** With the routing mode changed: the study runs the same topology both ways. */
+    public Topology withMode(RoutingMode newMode) {
+        Builder b = toBuilder();
+        b.mode(newMode);
+        return b.build();
+    }
+
+    private Builder toBuilder() {
+        Builder b = new Builder();
+        b.mode = mode;
+        b.iommuKind.addAll(Arrays.asList(iommuKind));
+        for (int d : iommuDepth) b.iommuDepth.add(d);
+        for (int d = 0; d < deviceCount(); d++) {
+            b.devices.add(new DeviceDecl(deviceIommu[d], deviceRids[d], deviceAllocation[d], devicePasidBase[d], devicePasidsPerFunction[d]));
+        }
+        b.ownerOfIoasid = ownerOfIoasid;
+        b.ownerKinds = Arrays.copyOf(ownerKind, ioasidOwnerCount);
+        b.ownerViommu = Arrays.copyOf(ownerViommu, ioasidOwnerCount);
+        for (int d : viommuDepth) b.viommuDepth.add(d);
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return "Topology[" + iommuCount() + " IOMMUs, " + deviceCount() + " devices, " + pasidCount() + " PASIDs, "
+            + ioasidOwnerCount + " owners, " + viommuCount() + " vIOMMUs, mode " + mode + "]";
+    }
+
+    private record DeviceDecl(int iommu, int[] rids, int allocation, int pasidBase, int pasidsPerFunction) {}
+
+    /** Builds a topology step by step, checking each argument as it comes. */
+    public static final class Builder {
+        private RoutingMode mode = RoutingMode.OWNER;
+        private final List<IommuKind> iommuKind = new ArrayList<>();
+        private final List<Integer> iommuDepth = new ArrayList<>();
+        private final List<DeviceDecl> devices = new ArrayList<>();
+        private final boolean[] ridUsed = new boolean[Rid.MAX + 1];
+        private int[] ownerOfIoasid = new int[0];
+        private byte[] ownerKinds = new byte[0];
+        private int[] ownerViommu = new int[0];
+        private final List<Integer> viommuDepth = new ArrayList<>();
+
+        public Builder mode(RoutingMode m) {
+            this.mode = Objects.requireNonNull(m, "mode");
+            return this;
+        }
+
+        /** Adds an IOMMU unit; returns its index. */
+        public int iommu(IommuKind kind, int queueDepth) {
+            Objects.requireNonNull(kind, "kind");
+            kind.checkDepth(queueDepth, "queueDepth");
+            iommuKind.add(kind);
+            iommuDepth.add(queueDepth);
+            return iommuKind.size() - 1;
+        }
+
+        /**
+         * Adds a device: a PF at {@code pfRid} and {@code vfs} VFs at the RIDs after it, sharing one
+         * allocation; each function binds PASIDs {@code pasidBase .. pasidBase+pasidsPerFunction-1}.
+         * Returns the device index.
+         */
+        public int device(int iommu, int pfRid, int vfs, int allocation, int pasidBase, int pasidsPerFunction) {
+            if (iommu < 0 || iommu >= iommuKind.size()) throw new IllegalArgumentException("iommu must be 0.." + (iommuKind.size() - 1) + ", was " + iommu);
+            if (vfs < 0 || vfs > 255) throw new IllegalArgumentException("vfs must be 0..255, was " + vfs);
+            if (allocation < 1) throw new IllegalArgumentException("allocation must be >= 1, was " + allocation);
+            if (pasidsPerFunction < 0) throw new IllegalArgumentException("pasidsPerFunction must be >= 0, was " + pasidsPerFunction);
+            Pasid.check(pasidBase, "pasidBase");
+            if (pasidsPerFunction > 0) Pasid.check(pasidBase + pasidsPerFunction - 1, "pasidBase + pasidsPerFunction - 1");
+            int[] rids = new int[vfs + 1];
+            for (int f = 0; f <= vfs; f++) {
+                rids[f] = Rid.check(pfRid + f, "rid of function " + f);
+                if (ridUsed[rids[f]]) throw new IllegalArgumentException("rid " + new Rid(rids[f]) + " is used by another device");
+            }
+            for (int r : rids) ridUsed[r] = true;
+            devices.add(new DeviceDecl(iommu, rids, allocation, pasidBase, pasidsPerFunction));
+            return devices.size() - 1;
+        }
+
+        /** Adds an owner; returns its index. GUEST owners name their vIOMMU, others pass -1. */
+        public int owner(OwnerKind kind, int viommu) {
+            Objects.requireNonNull(kind, "kind");
+            if (kind == OwnerKind.GUEST && (viommu < 0 || viommu >= viommuDepth.size())) {
+                throw new IllegalArgumentException("a GUEST owner needs a vIOMMU 0.." + (viommuDepth.size() - 1) + ", was " + viommu);
+            }
+            if (kind != OwnerKind.GUEST && viommu != -1) throw new IllegalArgumentException("only GUEST owners sit behind a vIOMMU; viommu must be -1 for " + kind);
+            int i = ownerKinds.length;
+            ownerKinds = Arrays.copyOf(ownerKinds, i + 1);
+            ownerViommu = Arrays.copyOf(ownerViommu, i + 1);
+            ownerKinds[i] = (byte) kind.ordinal();
+            ownerViommu[i] = viommu;
+            return i;
+        }
+
+        /** Adds many owners at once (cheaper for 2^20); returns the first index. */
+        public int owners(byte[] kinds, int[] viommus) {
+            if (kinds.length != viommus.length) throw new IllegalArgumentException("kinds and viommus must have equal length");
+            int first = ownerKinds.length;
+            ownerKinds = Arrays.copyOf(ownerKinds, first + kinds.length);
+            ownerViommu = Arrays.copyOf(ownerViommu, first + kinds.length);
+            System.arraycopy(kinds, 0, ownerKinds, first, kinds.length);
+            System.arraycopy(viommus, 0, ownerViommu, first, kinds.length);
+            return first;
+        }
+
+        /** Adds a vIOMMU with a virtual page request queue of {@code queueDepth} entries; returns its index. */
+        public int viommu(int queueDepth) {
+            if (queueDepth < 1 || queueDepth > 1 << 16) throw new IllegalArgumentException("viommu queueDepth must be 1..65536, was " + queueDepth);
+            viommuDepth.add(queueDepth);
+            return viommuDepth.size() - 1;
+        }
+
+        /** Which owner holds each IOASID (IOASIDs are numbered in device, function, binding order). */
+        public Builder ioasidOwners(int[] owners) {
+            this.ownerOfIoasid = owners.clone();
+            return this;
+        }
+
+        public int ioasidsSoFar() {
+            int n = 0;
+            for (DeviceDecl d : devices) n += d.rids.length * d.pasidsPerFunction;
+            return n;
+        }
+
+        public Topology build() {
+            if (iommuKind.isEmpty()) throw new IllegalArgumentException("a topology needs at least one IOMMU");
+            for (int i = 0; i < ownerOfIoasid.length; i++) {
+                if (ownerOfIoasid[i] < 0 || ownerOfIoasid[i] >= ownerKinds.length) {
+                    throw new IllegalArgumentException("ioasid " + i + " names owner " + ownerOfIoasid[i] + "; owners are 0.." + (ownerKinds.length - 1));
+                }
+            }
+            return new Topology(this);
+        }
+    }
+}

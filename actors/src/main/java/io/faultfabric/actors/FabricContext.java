@@ -1,0 +1,62 @@
+package io.faultfabric.actors;
+
+import io.faultfabric.engine.check.OwnerChecker;
+import io.faultfabric.engine.check.Violations;
+import io.faultfabric.engine.owner.FaultPolicy;
+import io.faultfabric.engine.topology.Topology;
+import org.apache.pekko.actor.typed.ActorRef;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.IntFunction;
+
+/**
+ * What every actor of one fabric shares, read-only after start: the topology, the settings, the
+ * seed, each owner's policy, and the directories from indices to actor refs. Keeping this out of
+ * each actor is what keeps an idle owner actor small.
+ */
+public final class FabricContext {
+    private final Topology topology;
+    private final FabricSettings settings;
+    private final long seed;
+    private final IntFunction<FaultPolicy> policies;
+    private final Violations violations;
+    private final OwnerChecker ownerChecker;
+    private final AtomicReferenceArray<ActorRef<IommuUnit.Command>> iommus;
+    private final AtomicReferenceArray<ActorRef<IoasidOwner.Command>> owners;
+    private final AtomicReferenceArray<ActorRef<VIommu.Command>> viommus;
+    private final AtomicReferenceArray<ActorRef<Device.Command>> devices;
+
+    public FabricContext(Topology topology, FabricSettings settings, long seed, IntFunction<FaultPolicy> policies) {
+        this.topology = topology;
+        this.settings = settings;
+        this.seed = seed;
+        this.policies = policies;
+        this.violations = new Violations();
+        this.ownerChecker = new OwnerChecker(topology.mode(), new OwnerChecker.Ownership() {
+            @Override public int ownerOfIoasid(int ioasid) { return topology.ownerOfIoasid(ioasid); }
+            @Override public int ownerOfDevice(int rid) { return topology.deviceOwnerOf(topology.deviceOfRid(rid)); }
+        }, violations);
+        this.iommus = new AtomicReferenceArray<>(topology.iommuCount());
+        this.owners = new AtomicReferenceArray<>(topology.ownerCount());
+        this.viommus = new AtomicReferenceArray<>(topology.viommuCount());
+        this.devices = new AtomicReferenceArray<>(topology.deviceCount());
+    }
+
+    public Topology topology() { return topology; }
+    public FabricSettings settings() { return settings; }
+    public long seed() { return seed; }
+    public FaultPolicy policy(int owner) { return policies.apply(owner); }
+    /** Violations found by checks that run inside actors (owners, devices); shared, locked only to record. */
+    public Violations violations() { return violations; }
+    public OwnerChecker ownerChecker() { return ownerChecker; }
+
+    public ActorRef<IommuUnit.Command> iommu(int i) { return iommus.get(i); }
+    public ActorRef<IoasidOwner.Command> owner(int i) { return owners.get(i); }
+    public ActorRef<VIommu.Command> viommu(int i) { return viommus.get(i); }
+    public ActorRef<Device.Command> device(int i) { return devices.get(i); }
+
+    void registerIommu(int i, ActorRef<IommuUnit.Command> ref) { iommus.set(i, ref); }
+    void registerOwner(int i, ActorRef<IoasidOwner.Command> ref) { owners.set(i, ref); }
+    void registerViommu(int i, ActorRef<VIommu.Command> ref) { viommus.set(i, ref); }
+    void registerDevice(int i, ActorRef<Device.Command> ref) { devices.set(i, ref); }
+}

@@ -1,0 +1,100 @@
+package io.faultfabric.actors;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The fabric's settings, read once from the {@code faultfabric} section of the config and validated:
+ * a bad value fails at start with its key path, the value, and what is allowed.
+ */
+public record FabricSettings(Duration responseTimeout, Duration timeoutCheckInterval, int drainBatch,
+                             OwnerSupervision ownerSupervision, int deviceBatch, String dispatcher) {
+
+    public enum OwnerSupervision { RESTART, STOP }
+
+    public FabricSettings {
+        Objects.requireNonNull(responseTimeout, "responseTimeout");
+        Objects.requireNonNull(timeoutCheckInterval, "timeoutCheckInterval");
+        Objects.requireNonNull(ownerSupervision, "ownerSupervision");
+        Objects.requireNonNull(dispatcher, "dispatcher");
+        positive(responseTimeout, "faultfabric.response-timeout");
+        positive(timeoutCheckInterval, "faultfabric.timeout-check-interval");
+        range(drainBatch, 1, 1 << 20, "faultfabric.drain-batch");
+        range(deviceBatch, 1, 4096, "faultfabric.device-batch");
+    }
+
+    public static FabricSettings fromConfig(Config root) {
+        Config c = root.getConfig("faultfabric");
+        return new FabricSettings(
+            duration(c, "response-timeout"),
+            duration(c, "timeout-check-interval"),
+            integer(c, "drain-batch"),
+            supervision(c),
+            integer(c, "device-batch"),
+            string(c, "dispatcher"));
+    }
+
+    public FabricSettings withResponseTimeout(Duration d) {
+        return new FabricSettings(d, timeoutCheckInterval, drainBatch, ownerSupervision, deviceBatch, dispatcher);
+    }
+
+    public FabricSettings withOwnerSupervision(OwnerSupervision s) {
+        return new FabricSettings(responseTimeout, timeoutCheckInterval, drainBatch, s, deviceBatch, dispatcher);
+    }
+
+    private static Duration duration(Config c, String key) {
+        try {
+            return c.getDuration(key);
+        } catch (ConfigException.Missing e) {
+            throw new IllegalArgumentException("faultfabric." + key + " is missing; expected a duration such as 500ms", e);
+        } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+            throw new IllegalArgumentException("faultfabric." + key + " = " + render(c, key) + " is not a duration; expected e.g. 500ms or 2s", e);
+        }
+    }
+
+    private static int integer(Config c, String key) {
+        try {
+            return c.getInt(key);
+        } catch (ConfigException.Missing e) {
+            throw new IllegalArgumentException("faultfabric." + key + " is missing; expected a whole number", e);
+        } catch (ConfigException.WrongType e) {
+            throw new IllegalArgumentException("faultfabric." + key + " = " + render(c, key) + " is not a whole number", e);
+        }
+    }
+
+    private static String string(Config c, String key) {
+        try {
+            return c.getString(key);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("faultfabric." + key + " must be a string (a dispatcher's config path)", e);
+        }
+    }
+
+    private static OwnerSupervision supervision(Config c) {
+        String v = string(c, "owner-supervision");
+        switch (v) {
+            case "restart": return OwnerSupervision.RESTART;
+            case "stop": return OwnerSupervision.STOP;
+            default: throw new IllegalArgumentException("faultfabric.owner-supervision = \"" + v + "\" is not allowed; expected restart or stop");
+        }
+    }
+
+    private static String render(Config c, String key) {
+        try {
+            return c.getValue(key).render();
+        } catch (ConfigException e) {
+            return "?";
+        }
+    }
+
+    private static void positive(Duration d, String key) {
+        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(key + " must be a positive duration, was " + d);
+    }
+
+    private static void range(int v, int min, int max, String key) {
+        if (v < min || v > max) throw new IllegalArgumentException(key + " must be " + min + ".." + max + ", was " + v);
+    }
+}

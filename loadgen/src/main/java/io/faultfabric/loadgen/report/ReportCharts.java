@@ -31,7 +31,7 @@ final class ReportCharts {
         List<Band> faults = report.faultsInjected().stream()
                 .map(fault -> new Band(fault.startSeconds(), fault.endSeconds(), fault.name())).toList();
         return new SvgLineChart(THROUGHPUT_ID, "Throughput over time: completed groups per second", x, y)
-                .render(seconds, rates, faults, true);
+                .render(seconds, rates, faults);
     }
 
     /** HdrHistogram's percentile-distribution plot: x is log10(1 / (1 - p)), so each decade of x adds a nine. */
@@ -52,7 +52,7 @@ final class ReportCharts {
         Axis x = new Axis("Percentile", 0, decades, ticks);
         Axis y = Axis.linear("Latency (µs)", 0, micros.getMaxValue(), Format::compact);
         return new SvgLineChart(LATENCY_ID, "Latency by percentile, in microseconds", x, y)
-                .render(unbox(xs), unbox(ys), List.of(), false);
+                .render(unbox(xs), unbox(ys), List.of());
     }
 
     /** 0 nines is "0%", 1 is "90%", 3 is "99.9%". */

@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.stream.LongStream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 
@@ -19,6 +21,7 @@ public final class ReportWriter {
     /** The hlog "Interval_Max" column is in milliseconds by convention; our values are microseconds. */
     private static final double MICROS_PER_MILLI = 1000.0;
     private static final double MILLIS_PER_SECOND = 1000.0;
+    private static final long UNSET_START_TIMESTAMP = Long.MAX_VALUE;
 
     private final ObjectMapper mapper = new ObjectMapper();
 
@@ -33,21 +36,25 @@ public final class ReportWriter {
 
     private static void writeHlog(RunReport report, Path file) throws IOException {
         List<Histogram> intervals = report.intervalHistograms();
-        long startMillis = intervals.stream().mapToLong(Histogram::getStartTimeStamp).min()
-                .orElse(report.latency().getStartTimeStamp());
+        // HdrHistogram marks an unset start timestamp with Long.MAX_VALUE
+        OptionalLong start = LongStream.concat(LongStream.of(report.latency().getStartTimeStamp()),
+                        intervals.stream().mapToLong(Histogram::getStartTimeStamp))
+                .filter(timestamp -> timestamp != UNSET_START_TIMESTAMP).min();
         try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, UTF_8)) {
             HistogramLogWriter log = new HistogramLogWriter(out);
             // a line break in the scenario name would end the comment and corrupt the log
             log.outputComment("FaultFabric run report, scenario " + report.scenario().replaceAll("\\R", " ")
                     + ", seed " + report.seed() + ", latency values in microseconds");
             log.outputLogFormatVersion();
-            log.outputStartTime(startMillis);
-            log.setBaseTime(startMillis);
-            log.outputBaseTime(startMillis);
+            if (start.isPresent()) {
+                log.outputStartTime(start.getAsLong());
+                log.setBaseTime(start.getAsLong());
+                log.outputBaseTime(start.getAsLong());
+            }
             log.outputLegend();
             for (Histogram interval : intervals) {
                 log.outputIntervalHistogram(
-                        (interval.getStartTimeStamp() - startMillis) / MILLIS_PER_SECOND,
+                        (interval.getStartTimeStamp() - log.getBaseTime()) / MILLIS_PER_SECOND,
                         (interval.getEndTimeStamp() - interval.getStartTimeStamp()) / MILLIS_PER_SECOND,
                         interval, MICROS_PER_MILLI);
             }

@@ -58,8 +58,9 @@ public record RunReport(
         intervalHistograms = Require.list(intervalHistograms, "intervalHistograms").stream().map(Histogram::copy).toList();
         for (int i = 0; i < intervalHistograms.size(); i++) {
             Histogram interval = intervalHistograms.get(i);
+            // an unset start timestamp is Long.MAX_VALUE and an unset end is 0, so this also catches missing ones
             if (interval.getEndTimeStamp() < interval.getStartTimeStamp()) {
-                throw new IllegalArgumentException("intervalHistograms[" + i + "] ends before it starts");
+                throw new IllegalArgumentException("intervalHistograms[" + i + "] needs start and end timestamps, end >= start");
             }
         }
     }

@@ -10,9 +10,9 @@ import java.util.function.DoubleFunction;
 /** A single-series line chart rendered as inline SVG; styled by the report's stylesheet through its class names. */
 final class SvgLineChart {
     private static final int WIDTH = 960;
-    private static final int HEIGHT = 340;
+    private static final int HEIGHT = 320;
     private static final int LEFT = 78;
-    private static final int RIGHT = 24;
+    private static final int RIGHT = 44;
     private static final int TOP = 28;
     private static final int BOTTOM = 58;
     private static final int TARGET_TICKS = 6;
@@ -58,7 +58,7 @@ final class SvgLineChart {
         this.y = y;
     }
 
-    String render(double[] xs, double[] ys, List<Band> bands, boolean shadeArea) {
+    String render(double[] xs, double[] ys, List<Band> bands) {
         svg.setLength(0);
         svg.append("<svg id=\"").append(id).append("\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ")
                 .append(WIDTH).append(' ').append(HEIGHT).append("\" role=\"img\" aria-labelledby=\"").append(id)
@@ -67,10 +67,6 @@ final class SvgLineChart {
         grid();
         StringBuilder points = new StringBuilder();
         for (int i = 0; i < xs.length; i++) points.append(i == 0 ? "" : " ").append(px(xs[i])).append(',').append(py(ys[i]));
-        if (shadeArea && xs.length > 1) {
-            svg.append("<polygon class=\"area\" points=\"").append(px(xs[0])).append(',').append(py(y.min())).append(' ')
-                    .append(points).append(' ').append(px(xs[xs.length - 1])).append(',').append(py(y.min())).append("\"/>\n");
-        }
         svg.append("<polyline class=\"series\" points=\"").append(points).append("\"/>\n");
         // a lone sample draws no line, so mark it
         if (xs.length == 1) svg.append("<circle class=\"marker\" cx=\"").append(px(xs[0])).append("\" cy=\"").append(py(ys[0])).append("\" r=\"3\"/>\n");

@@ -124,6 +124,11 @@ class ReportWriterTest {
         assertThat(html).doesNotContain("<svg id=\"throughput-chart\"", "<svg id=\"latency-chart\"")
                 .contains("No data. No timeline points were recorded", "No data. No latency samples were recorded");
         assertThat(mapper.readTree(dir.resolve(ReportWriter.JSON_FILE).toFile()).get("latencyMicros").get("count").asLong()).isZero();
+        assertThat(Files.readString(dir.resolve(ReportWriter.HLOG_FILE))).as("no start time invented for an unstamped run")
+                .contains("\"StartTimestamp\"").doesNotContain("StartTime:");
+        try (HistogramLogReader log = new HistogramLogReader(dir.resolve(ReportWriter.HLOG_FILE).toFile())) {
+            assertThat(log.nextIntervalHistogram()).isNull();
+        }
     }
 
     @Test
@@ -152,6 +157,8 @@ class ReportWriterTest {
                 .withMessageContaining("violations[pasid-isolation]");
         assertThatIllegalArgumentException().isThrownBy(() -> report("s", 1, intervals(), Map.of(), Arrays.asList(timeline().get(0), null)))
                 .withMessageContaining("timeline[1]");
+        assertThatIllegalArgumentException().isThrownBy(() -> report("s", 1, List.of(new Histogram(3)), Map.of(), timeline()))
+                .withMessageContaining("intervalHistograms[0]");
         assertThatIllegalArgumentException().isThrownBy(() -> new FaultWindow("f", 3, 2, "backwards"))
                 .withMessageContaining("endSeconds");
         assertThat(report("s", 1, intervals(), Map.of(), timeline()).seed()).as("negative seeds are valid").isEqualTo(SEED);

@@ -1,0 +1,297 @@
+package io.faultfabric.actors;
+
+import io.faultfabric.engine.DeviceState;
+import io.faultfabric.engine.OutcomeLedger;
+import io.faultfabric.engine.PageRequest;
+import io.faultfabric.engine.PageRequestGroup;
+import io.faultfabric.engine.check.DeviceChecker;
+import io.faultfabric.engine.topology.Topology;
+import io.faultfabric.engine.workload.FaultSequence;
+import org.HdrHistogram.Histogram;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.pattern.StatusReply;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A PCIe device with PRI: a physical function and its VFs, sharing one outstanding page request
+ * allocation. It sends page requests to its IOMMU unit only while it holds credits (the rules are
+ * the engine's {@link DeviceState}); a group response returns the credits of the whole group.
+ * Response Failure disables PRI for every function until {@link Reset}.
+ *
+ * <p>Protocol:
+ * <ul>
+ *   <li>{@link Send}: caller-built requests (embedding); {@link Generate}: seeded faults at intended times (load).
+ *       Both come from a stream with an ack protocol: the ack is sent only once every element of the
+ *       message has gone out, so the device's credits are the stream's demand.</li>
+ *   <li>{@link Responses}: answered groups from the IOMMU, coalesced per device.</li>
+ *   <li>{@link StopPasid}: stop marker, then teardown of the PASID at the IOMMU; replies when drained.</li>
+ *   <li>{@link Reset}: function-level reset; replies when the device has PRI back.</li>
+ *   <li>{@link Subscribe}: where to publish answered groups, with an ack protocol (bounded by the allocation).</li>
+ *   <li>{@link GetSnapshot}.</li>
+ * </ul>
+ */
+public final class Device extends AbstractBehavior<Device.Command> {
+
+    public interface Command {}
+
+    public enum Ack { INSTANCE }
+
+    /** Caller-built page requests for this device's functions. */
+    public record Send(List<PageRequest> requests, ActorRef<Ack> ackTo) implements Command {}
+
+    /** Issue one seeded group per intended issue time (nanoTime), in order. */
+    public record Generate(long[] intendedNanos, int count, ActorRef<Ack> ackTo) implements Command {}
+
+    /** The stream feeding this device started; ack to get the first element. */
+    public record StreamStarted(ActorRef<Ack> ackTo) implements Command {}
+
+    public enum StreamCompleted implements Command { INSTANCE }
+
+    public record StreamFailed(Throwable cause) implements Command {}
+
+    public record Responses(List<PageRequestGroup> groups) implements Command {}
+
+    public record StopPasid(int rid, int pasid, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    public record Reset(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    /** Publish answered groups to {@code subscriber}, one batch at a time, each acked with {@link Published}. */
+    public record Subscribe(ActorRef<List<PageRequestGroup>> subscriber) implements Command {}
+
+    public enum Published implements Command { INSTANCE }
+
+    public record GetSnapshot(ActorRef<Snapshot> replyTo) implements Command {}
+
+    public record Snapshot(int device, OutcomeLedger ledger, int creditsInUse, int groupsOutstanding, boolean priEnabled,
+                           boolean responseFailure, Histogram latencyMicros, int checkerInFlight, int checkerOutstanding) {}
+
+    private record DrainReply(int rid, int pasid, StatusReply<Done> reply, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    public static Behavior<Command> create(int device, FabricContext ctx, FaultSequence faults) {
+        return Behaviors.setup(context -> new Device(context, device, ctx, faults));
+    }
+
+    private final int device;
+    private final FabricContext ctx;
+    private final DeviceState state;
+    private final DeviceChecker checker;
+    private final FaultSequence faults;
+    private final ActorRef<IommuUnit.Command> iommu;
+    private final int batchLimit;
+    private final Histogram latency = new Histogram(3_600_000_000L, 3);
+
+    // what the current stream element still has to send, and whom to ack when it has
+    private List<PageRequest> pendingSend;
+    private int pendingSendIndex;
+    private long[] pendingGenerate;
+    private int pendingGenerateIndex;
+    private int pendingGenerateCount;
+    private ActorRef<Ack> ackTo;
+
+    private ArrayList<PageRequest> outgoing;
+    private final List<ActorRef<StatusReply<Done>>> resetWaiters = new ArrayList<>();
+
+    private ActorRef<List<PageRequestGroup>> subscriber;
+    private List<PageRequestGroup> unpublished = new ArrayList<>();
+    private boolean publishInFlight;
+    private int unpublishedCount;
+
+    private Device(ActorContext<Command> context, int device, FabricContext ctx, FaultSequence faults) {
+        super(context);
+        this.device = device;
+        this.ctx = ctx;
+        Topology t = ctx.topology();
+        this.state = new DeviceState(t.deviceRids(device), t.deviceAllocation(device));
+        this.checker = new DeviceChecker(t.deviceRids(device), t.deviceAllocation(device), ctx.violations());
+        this.faults = faults;
+        this.iommu = ctx.iommu(t.deviceIommu(device));
+        this.batchLimit = ctx.settings().deviceBatch();
+        this.outgoing = new ArrayList<>(batchLimit);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+            .onMessage(Send.class, this::onSend)
+            .onMessage(Generate.class, this::onGenerate)
+            .onMessage(StreamStarted.class, m -> { m.ackTo().tell(Ack.INSTANCE); return this; })
+            .onMessageEquals(StreamCompleted.INSTANCE, () -> this)
+            .onMessage(StreamFailed.class, m -> {
+                getContext().getLog().warn("the request stream of device {} failed: {}", device, m.cause().toString());
+                return this;
+            })
+            .onMessage(Responses.class, this::onResponses)
+            .onMessage(StopPasid.class, this::onStopPasid)
+            .onMessage(DrainReply.class, m -> { m.replyTo().tell(m.reply()); return this; })
+            .onMessage(Reset.class, this::onReset)
+            .onMessage(Subscribe.class, m -> { subscriber = m.subscriber(); publish(); return this; })
+            .onMessageEquals(Published.INSTANCE, () -> { publishInFlight = false; publish(); resume(); return this; })
+            .onMessage(GetSnapshot.class, m -> { m.replyTo().tell(snapshot()); return this; })
+            .build();
+    }
+
+    private Behavior<Command> onSend(Send m) {
+        pendingSend = m.requests();
+        pendingSendIndex = 0;
+        ackTo = m.ackTo();
+        resume();
+        return this;
+    }
+
+    private Behavior<Command> onGenerate(Generate m) {
+        if (faults == null) throw new IllegalStateException("device " + device + " has no fault sequence to generate from");
+        pendingGenerate = m.intendedNanos();
+        pendingGenerateIndex = 0;
+        pendingGenerateCount = m.count();
+        ackTo = m.ackTo();
+        resume();
+        return this;
+    }
+
+    /** Sends as much of the current stream element as credits allow; acks it once it is all out. */
+    private void resume() {
+        if (ackTo == null || blockedByPublishing()) return;
+        if (pendingSend != null) {
+            while (pendingSendIndex < pendingSend.size()) {
+                PageRequest r = pendingSend.get(pendingSendIndex);
+                DeviceState.Issue st = state.issue(r);
+                if (st == DeviceState.Issue.ISSUED) {
+                    checker.onIssued(r);
+                    outgoing.add(r);
+                } else if (st == DeviceState.Issue.NO_CREDIT || st == DeviceState.Issue.RESETTING || st == DeviceState.Issue.PRGI_BUSY) {
+                    break; // wait for a response to free credits or the PRGI
+                } else if (st == DeviceState.Issue.NOT_MY_RID) {
+                    getContext().getLog().warn("device {} was asked to send {} which is not one of its functions; dropped", device, r);
+                }
+                pendingSendIndex++;
+                if (outgoing.size() >= batchLimit) flushOutgoing();
+            }
+            if (pendingSendIndex == pendingSend.size()) {
+                pendingSend = null;
+                ackStream();
+            }
+        } else if (pendingGenerate != null) {
+            while (pendingGenerateIndex < pendingGenerateCount) {
+                long intended = pendingGenerate[pendingGenerateIndex];
+                int n = faults.issueNext(state, intended, this::sendGenerated);
+                if (n == 0) {
+                    if (!state.priEnabled() && !state.resetting()) {
+                        state.ledger().dropped[io.faultfabric.engine.DropReason.PRI_DISABLED.ordinal()]++;
+                        pendingGenerateIndex++; // PRI is off until reset: the fault is not sent, and counted
+                        continue;
+                    }
+                    break;
+                }
+                pendingGenerateIndex++;
+                if (outgoing.size() >= batchLimit) flushOutgoing();
+            }
+            if (pendingGenerateIndex == pendingGenerateCount) {
+                pendingGenerate = null;
+                ackStream();
+            }
+        }
+        flushOutgoing();
+    }
+
+    private void sendGenerated(PageRequest r) {
+        checker.onIssued(r);
+        outgoing.add(r);
+    }
+
+    private boolean blockedByPublishing() {
+        return subscriber != null && unpublishedCount >= state.allocation();
+    }
+
+    private void ackStream() {
+        ActorRef<Ack> a = ackTo;
+        ackTo = null;
+        a.tell(Ack.INSTANCE);
+    }
+
+    private void flushOutgoing() {
+        if (outgoing.isEmpty()) return;
+        iommu.tell(new IommuUnit.Requests(outgoing));
+        outgoing = new ArrayList<>(batchLimit);
+    }
+
+    private Behavior<Command> onResponses(Responses m) {
+        long now = System.nanoTime();
+        List<PageRequestGroup> groups = m.groups();
+        for (int i = 0, n = groups.size(); i < n; i++) {
+            PageRequestGroup g = groups.get(i);
+            checker.onResponse(g);
+            if (state.onResponse(g)) {
+                long micros = Math.max(0, (now - g.issuedNanos()) / 1000);
+                latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
+            }
+            if (subscriber != null) {
+                unpublished.add(g);
+                unpublishedCount++;
+            }
+        }
+        if (!resetWaiters.isEmpty() && !state.resetting()) finishReset();
+        publish();
+        resume();
+        return this;
+    }
+
+    private void publish() {
+        if (subscriber == null || publishInFlight || unpublished.isEmpty()) return;
+        List<PageRequestGroup> batch = unpublished;
+        unpublished = new ArrayList<>();
+        unpublishedCount = 0;
+        publishInFlight = true;
+        subscriber.tell(batch);
+    }
+
+    private Behavior<Command> onStopPasid(StopPasid m) {
+        int fn = state.functionOf(m.rid());
+        if (fn < 0) {
+            m.replyTo().tell(StatusReply.error("rid " + m.rid() + " is not a function of device " + device));
+            return this;
+        }
+        PageRequest marker = PageRequest.stopMarker(m.rid(), m.pasid(), 0, System.nanoTime());
+        if (state.issue(marker) == DeviceState.Issue.ISSUED) {
+            checker.onIssued(marker);
+            outgoing.add(marker);
+            flushOutgoing();
+        }
+        getContext().askWithStatus(Done.class, iommu, Duration.ofSeconds(30),
+            ref -> new IommuUnit.Detach(m.rid(), m.pasid(), ref),
+            (done, failure) -> new DrainReply(m.rid(), m.pasid(),
+                failure == null ? StatusReply.ack() : StatusReply.error(failure.getMessage()), m.replyTo()));
+        return this;
+    }
+
+    private Behavior<Command> onReset(Reset m) {
+        checker.onResetBegun();
+        resetWaiters.add(m.replyTo());
+        boolean done = state.beginReset();
+        for (int rid : state.rids()) {
+            iommu.tell(new IommuUnit.ResetDevice(rid, getContext().getSystem().ignoreRef()));
+        }
+        if (done) finishReset();
+        return this;
+    }
+
+    private void finishReset() {
+        checker.onResetDone();
+        for (ActorRef<StatusReply<Done>> w : resetWaiters) w.tell(StatusReply.ack());
+        resetWaiters.clear();
+        resume();
+    }
+
+    private Snapshot snapshot() {
+        return new Snapshot(device, state.ledger().copy(), state.creditsInUse(), state.groupsOutstanding(), state.priEnabled(),
+            state.responseFailureStatus(), latency.copy(), checker.inFlight(), checker.outstandingGroups());
+    }
+}

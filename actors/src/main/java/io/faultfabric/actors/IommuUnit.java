@@ -1,0 +1,339 @@
+package io.faultfabric.actors;
+
+import io.faultfabric.engine.AutoReason;
+import io.faultfabric.engine.IommuCore;
+import io.faultfabric.engine.IommuOutput;
+import io.faultfabric.engine.OutcomeLedger;
+import io.faultfabric.engine.PageRequest;
+import io.faultfabric.engine.PageRequestGroup;
+import io.faultfabric.engine.RejectReason;
+import io.faultfabric.engine.ResponseCode;
+import io.faultfabric.engine.RoutingTable;
+import io.faultfabric.engine.topology.Topology;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.pattern.StatusReply;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One IOMMU remapping unit (VT-d DMAR unit, SMMUv3 or RISC-V IOMMU). It owns the engine's
+ * {@link IommuCore}: the bounded page request queue with its overflow rule, group assembly, the
+ * PASID table, routing, the outstanding groups and response validation; this behaviour only
+ * receives, calls the core, and sends.
+ *
+ * <p>Protocol:
+ * <ul>
+ *   <li>{@link Requests} from a {@link Device}: a batch of page requests, queued in order.</li>
+ *   <li>{@link Answer} / {@link AutoAnswer} / {@link RawAnswer} from handlers: validated, then returned to the device
+ *       (rejections are counted, never delivered).</li>
+ *   <li>{@link Attach}, {@link Detach} (replies once the PASID is drained), {@link Replace}, {@link ResetDevice},
+ *       {@link RemoveDevice}: control, each replying {@code StatusReply<Done>} (an error names what was wrong).</li>
+ *   <li>{@link OwnerFailed}: an owner restarted or stopped; its pending groups get the kernel's answer.</li>
+ *   <li>{@link GetSnapshot}, {@link Shutdown}: counters; shutdown answers all that is pending (SHUTDOWN).</li>
+ * </ul>
+ * Responses are coalesced per device and flushed by a marker the unit sends itself, so a fault costs
+ * about two messages (unit to owner, owner to unit) plus shared batches. Time for timeouts is counted in
+ * ticks of {@code timeout-check-interval}, so tests drive it with ManualTime.
+ */
+public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
+
+    public interface Command {}
+
+    /** Page requests from a device, in the order the device sent them. The list is handed over. */
+    public record Requests(List<PageRequest> batch) implements Command {}
+
+    /** A handler's answer to a group it was given. */
+    public record Answer(PageRequestGroup group, int from, ResponseCode code) implements Command {}
+
+    /** The handler's side answers automatically (its own queue full, its handler failed). */
+    public record AutoAnswer(PageRequestGroup group, int from, AutoReason reason) implements Command {}
+
+    /** A response built from raw identifiers: what a lying or confused owner sends. */
+    public record RawAnswer(int rid, int pasid, int prgi, long groupId, int from, ResponseCode code) implements Command {}
+
+    public record Attach(int rid, int pasid, int ioasid, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    /** Detach (teardown): pending groups Invalid; the reply comes once the PASID is drained and may be reused. */
+    public record Detach(int rid, int pasid, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    public record Replace(int rid, int pasid, int ioasid, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    public record ResetDevice(int rid, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    public record RemoveDevice(int rid, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    /** An owner's actor failed (restart) or stopped: {@code reason} is HANDLER_FAILED for both in Linux terms. */
+    public record OwnerFailed(int owner, AutoReason reason) implements Command {}
+
+    public record GetSnapshot(ActorRef<Snapshot> replyTo) implements Command {}
+
+    /** Answers every pending group SHUTDOWN, flushes, and replies with the final snapshot. */
+    public record Shutdown(ActorRef<Snapshot> replyTo) implements Command {}
+
+    /** What one unit has counted so far. */
+    public record Snapshot(int iommu, OutcomeLedger ledger, int queueDepth, int outstanding, boolean overflowing,
+                           int routingEntries) {}
+
+    private enum Flush implements Command { INSTANCE }
+
+    private enum Tick implements Command { INSTANCE }
+
+    private enum DrainMore implements Command { INSTANCE }
+
+    public static Behavior<Command> create(int index, FabricContext ctx) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new IommuUnit(context, timers, index, ctx)));
+    }
+
+    private final FabricContext ctx;
+    private final Topology topology;
+    private final IommuCore core;
+    private final int drainBatch;
+    private final long tickNanos;
+    private final long timeoutNanos;
+    private final List<PageRequestGroup>[] pendingResponses;
+    private final int[] pendingDevices;
+    private int pendingDeviceCount;
+    private boolean flushScheduled;
+    private boolean drainScheduled;
+    private long ticks;
+    private final Map<Long, List<ActorRef<StatusReply<Done>>>> awaitingDrain = new HashMap<>();
+
+    @SuppressWarnings("unchecked")
+    private IommuUnit(ActorContext<Command> context, TimerScheduler<Command> timers, int index, FabricContext ctx) {
+        super(context);
+        this.ctx = ctx;
+        this.topology = ctx.topology();
+        this.drainBatch = ctx.settings().drainBatch();
+        this.tickNanos = ctx.settings().timeoutCheckInterval().toNanos();
+        this.timeoutNanos = ctx.settings().responseTimeout().toNanos();
+        int[] rids = topology.iommuRids(index);
+        int[] deviceOwners = new int[rids.length];
+        int expected = 0;
+        for (int k = 0; k < rids.length; k++) {
+            int dev = topology.deviceOfRid(rids[k]);
+            deviceOwners[k] = topology.deviceOwnerOf(dev);
+            expected += topology.pasidsPerFunction(dev);
+        }
+        this.core = new IommuCore(index, topology.iommuKind(index), topology.iommuQueueDepth(index), topology.mode(),
+            rids, deviceOwners, new RoutingTable(expected, topology::ownerOfIoasid), new Output());
+        this.pendingResponses = new List[topology.deviceCount()];
+        this.pendingDevices = new int[topology.deviceCount()];
+        attachTopology(index);
+        timers.startTimerAtFixedRate(Tick.INSTANCE, ctx.settings().timeoutCheckInterval());
+    }
+
+    private void attachTopology(int index) {
+        for (int d = 0; d < topology.deviceCount(); d++) {
+            if (topology.deviceIommu(d) != index) continue;
+            int[] rids = topology.deviceRids(d);
+            for (int f = 0; f < rids.length; f++) {
+                for (int i = 0; i < topology.pasidsPerFunction(d); i++) {
+                    core.attach(rids[f], topology.pasidOf(d, i), topology.ioasidOf(d, f, i));
+                }
+            }
+        }
+    }
+
+    /** Virtual time: ticks of the timeout check interval; groups time out after whole ticks. */
+    private long now() {
+        return ticks * tickNanos;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+            .onMessage(Requests.class, this::onRequests)
+            .onMessage(Answer.class, this::onAnswer)
+            .onMessage(AutoAnswer.class, this::onAutoAnswer)
+            .onMessage(RawAnswer.class, this::onRawAnswer)
+            .onMessageEquals(Flush.INSTANCE, this::onFlush)
+            .onMessageEquals(DrainMore.INSTANCE, this::onDrainMore)
+            .onMessageEquals(Tick.INSTANCE, this::onTick)
+            .onMessage(Attach.class, this::onAttach)
+            .onMessage(Detach.class, this::onDetach)
+            .onMessage(Replace.class, this::onReplace)
+            .onMessage(ResetDevice.class, this::onResetDevice)
+            .onMessage(RemoveDevice.class, this::onRemoveDevice)
+            .onMessage(OwnerFailed.class, this::onOwnerFailed)
+            .onMessage(GetSnapshot.class, m -> { m.replyTo().tell(snapshot()); return this; })
+            .onMessage(Shutdown.class, this::onShutdown)
+            .build();
+    }
+
+    private Behavior<Command> onRequests(Requests m) {
+        long now = now();
+        List<PageRequest> batch = m.batch();
+        for (int i = 0, n = batch.size(); i < n; i++) core.offer(batch.get(i), now);
+        drain();
+        return this;
+    }
+
+    private void drain() {
+        core.drain(drainBatch, now());
+        // one pass at a time, as the page request interrupt thread does: other messages get in between
+        if (core.queueDepth() > 0 && !drainScheduled) {
+            drainScheduled = true;
+            getContext().getSelf().tell(DrainMore.INSTANCE);
+        }
+    }
+
+    private Behavior<Command> onDrainMore() {
+        drainScheduled = false;
+        drain();
+        return this;
+    }
+
+    private Behavior<Command> onAnswer(Answer m) {
+        core.respond(m.group(), m.from(), m.code());
+        return this;
+    }
+
+    private Behavior<Command> onAutoAnswer(AutoAnswer m) {
+        PageRequestGroup g = m.group();
+        core.respond(g.rid(), g.pasid(), g.prgi(), g.groupId(), m.from(), m.reason().code(), m.reason());
+        return this;
+    }
+
+    private Behavior<Command> onRawAnswer(RawAnswer m) {
+        core.respond(m.rid(), m.pasid(), m.prgi(), m.groupId(), m.from(), m.code(), null);
+        return this;
+    }
+
+    private Behavior<Command> onTick() {
+        ticks++;
+        if (core.outstandingCount() > 0) core.expire(now(), timeoutNanos);
+        return this;
+    }
+
+    private Behavior<Command> onAttach(Attach m) {
+        try {
+            core.attach(m.rid(), m.pasid(), m.ioasid());
+            m.replyTo().tell(StatusReply.ack());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            m.replyTo().tell(StatusReply.error(e.getMessage()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onDetach(Detach m) {
+        try {
+            if (core.deviceIndexOf(m.rid()) < 0) throw new IllegalArgumentException("rid " + m.rid() + " is not a device of IOMMU " + core.index());
+            long key = ((long) m.rid() << 21) | m.pasid();
+            awaitingDrain.computeIfAbsent(key, k -> new ArrayList<>()).add(m.replyTo());
+            core.detach(m.rid(), m.pasid(), now());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            awaitingDrain.remove(((long) m.rid() << 21) | m.pasid());
+            m.replyTo().tell(StatusReply.error(e.getMessage()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onReplace(Replace m) {
+        try {
+            core.replace(m.rid(), m.pasid(), m.ioasid(), now());
+            m.replyTo().tell(StatusReply.ack());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            m.replyTo().tell(StatusReply.error(e.getMessage()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onResetDevice(ResetDevice m) {
+        try {
+            core.resetDevice(m.rid(), now());
+            m.replyTo().tell(StatusReply.ack());
+        } catch (IllegalArgumentException e) {
+            m.replyTo().tell(StatusReply.error(e.getMessage()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onRemoveDevice(RemoveDevice m) {
+        try {
+            core.removeDevice(m.rid(), now());
+            m.replyTo().tell(StatusReply.ack());
+        } catch (IllegalArgumentException e) {
+            m.replyTo().tell(StatusReply.error(e.getMessage()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onOwnerFailed(OwnerFailed m) {
+        int n = core.handlerFailed(m.owner(), m.reason(), now());
+        if (n > 0) getContext().getLog().debug("owner {} failed: {} pending groups answered {}", m.owner(), n, m.reason());
+        return this;
+    }
+
+    private Behavior<Command> onShutdown(Shutdown m) {
+        core.answerAll(AutoReason.SHUTDOWN, now());
+        onFlush();
+        m.replyTo().tell(snapshot());
+        return this;
+    }
+
+    private Snapshot snapshot() {
+        return new Snapshot(core.index(), core.ledger().copy(), core.queueDepth(), core.outstandingCount(), core.overflowing(),
+            core.routing().size());
+    }
+
+    private Behavior<Command> onFlush() {
+        flushScheduled = false;
+        for (int i = 0; i < pendingDeviceCount; i++) {
+            int d = pendingDevices[i];
+            List<PageRequestGroup> list = pendingResponses[d];
+            pendingResponses[d] = null;
+            ctx.device(d).tell(new Device.Responses(list));
+        }
+        pendingDeviceCount = 0;
+        return this;
+    }
+
+    private final class Output implements IommuOutput {
+        @Override
+        public void dispatch(PageRequestGroup g) {
+            ctx.owner(g.handler()).tell(new IoasidOwner.Fault(g, null));
+        }
+
+        @Override
+        public void respond(PageRequestGroup g) {
+            int d = topology.deviceOfRid(g.rid());
+            if (d < 0) {
+                // a request from a RID no device has: nobody to answer, but it was counted as sent
+                return;
+            }
+            List<PageRequestGroup> list = pendingResponses[d];
+            if (list == null) {
+                list = new ArrayList<>(8);
+                pendingResponses[d] = list;
+                pendingDevices[pendingDeviceCount++] = d;
+            }
+            list.add(g);
+            if (!flushScheduled) {
+                // every message already queued is handled before the marker: responses to the same device coalesce
+                flushScheduled = true;
+                getContext().getSelf().tell(Flush.INSTANCE);
+            }
+        }
+
+        @Override
+        public void rejected(int rid, int pasid, int prgi, int from, RejectReason reason) {
+            getContext().getLog().debug("rejected response rid {} pasid {} prgi {} from {}: {}", rid, pasid, prgi, from, reason);
+        }
+
+        @Override
+        public void drained(int rid, int pasid) {
+            List<ActorRef<StatusReply<Done>>> waiting = awaitingDrain.remove(((long) rid << 21) | pasid);
+            if (waiting != null) for (ActorRef<StatusReply<Done>> r : waiting) r.tell(StatusReply.ack());
+        }
+    }
+}

@@ -49,6 +49,9 @@ final class SampleReport {
     private static final double RESPONSE_FAILURE_SHARE = 0.0001;
     private static final long LOST_GROUPS = 0;
     private static final long HEAP_PEAK_BYTES = 431L << 20;
+    /** Fixed rather than the current machine's, so the documentation screenshot is reproducible. */
+    private static final Environment ENVIRONMENT =
+            new Environment(16, "OpenJDK 64-Bit Server VM 17.0.15+6", 8L << 30, "Linux 6.1.0 amd64");
     private static final long P99_BUDGET_MICROS = 250;
     private static final double MIN_THROUGHPUT = 1_000_000;
 
@@ -112,7 +115,7 @@ final class SampleReport {
         return new RunReport("pri-storm-256", SEED, RUN_SECONDS, PASIDS, "per-pasid-affinity", completed + inFlightAtEnd + LOST_GROUPS,
                 completed, LOST_GROUPS,
                 throughput, whole, outcomes, violations, Map.of(), List.of(PRQ_OVERFLOW, OWNER_STALL), assertions, HEAP_PEAK_BYTES,
-                Environment.current(), timeline, intervals);
+                ENVIRONMENT, timeline, intervals);
     }
 
     private static boolean active(FaultWindow fault, int second) {

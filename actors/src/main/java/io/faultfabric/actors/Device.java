@@ -48,8 +48,11 @@ public final class Device extends AbstractBehavior<Device.Command> {
     /** Caller-built page requests for this device's functions. */
     public record Send(List<PageRequest> requests, ActorRef<Ack> ackTo) implements Command {}
 
-    /** Issue one seeded group per intended issue time (nanoTime), in order. */
-    public record Generate(long[] intendedNanos, int count, ActorRef<Ack> ackTo) implements Command {}
+    /**
+     * Issue one seeded group per intended issue time (System.nanoTime; 0 means "when sent": the closed model),
+     * in order, keeping at most {@code maxOutstanding} groups outstanding.
+     */
+    public record Generate(long[] intendedNanos, int count, int maxOutstanding, ActorRef<Ack> ackTo) implements Command {}
 
     /** The stream feeding this device started; ack to get the first element. */
     public record StreamStarted(ActorRef<Ack> ackTo) implements Command {}
@@ -64,12 +67,21 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     public record Reset(ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
-    /** Publish answered groups to {@code subscriber}, one batch at a time, each acked with {@link Published}. */
+    /**
+     * Publish answered groups to {@code subscriber}, one batch at a time, each acked with {@link Published};
+     * a null subscriber ends the subscription: what is left is published, then {@link #END_OF_RESPONSES}.
+     */
     public record Subscribe(ActorRef<List<PageRequestGroup>> subscriber) implements Command {}
+
+    /** The batch that ends a response subscription; compared by identity. */
+    public static final List<PageRequestGroup> END_OF_RESPONSES = java.util.Collections.unmodifiableList(new ArrayList<>(0));
 
     public enum Published implements Command { INSTANCE }
 
     public record GetSnapshot(ActorRef<Snapshot> replyTo) implements Command {}
+
+    /** Stop sending: stream elements are no longer taken (for shutdown); replies once nothing is left unsent. */
+    public record Quiesce(ActorRef<Done> replyTo) implements Command {}
 
     public record Snapshot(int device, OutcomeLedger ledger, int creditsInUse, int groupsOutstanding, boolean priEnabled,
                            boolean responseFailure, Histogram latencyMicros, int checkerInFlight, int checkerOutstanding) {}
@@ -95,7 +107,9 @@ public final class Device extends AbstractBehavior<Device.Command> {
     private long[] pendingGenerate;
     private int pendingGenerateIndex;
     private int pendingGenerateCount;
+    private int maxOutstanding = Integer.MAX_VALUE;
     private ActorRef<Ack> ackTo;
+    private boolean quiesced;
 
     private ArrayList<PageRequest> outgoing;
     private final List<ActorRef<StatusReply<Done>>> resetWaiters = new ArrayList<>();
@@ -103,6 +117,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
     private ActorRef<List<PageRequestGroup>> subscriber;
     private List<PageRequestGroup> unpublished = new ArrayList<>();
     private boolean publishInFlight;
+    private boolean endingSubscription;
     private int unpublishedCount;
 
     private Device(ActorContext<Command> context, int device, FabricContext ctx, FaultSequence faults) {
@@ -133,9 +148,20 @@ public final class Device extends AbstractBehavior<Device.Command> {
             .onMessage(StopPasid.class, this::onStopPasid)
             .onMessage(DrainReply.class, m -> { m.replyTo().tell(m.reply()); return this; })
             .onMessage(Reset.class, this::onReset)
-            .onMessage(Subscribe.class, m -> { subscriber = m.subscriber(); publish(); return this; })
+            .onMessage(Subscribe.class, m -> {
+                if (m.subscriber() == null) endingSubscription = subscriber != null;
+                else subscriber = m.subscriber();
+                publish();
+                return this;
+            })
             .onMessageEquals(Published.INSTANCE, () -> { publishInFlight = false; publish(); resume(); return this; })
             .onMessage(GetSnapshot.class, m -> { m.replyTo().tell(snapshot()); return this; })
+            .onMessage(Quiesce.class, m -> {
+                quiesced = true;
+                flushOutgoing();
+                m.replyTo().tell(Done.getInstance());
+                return this;
+            })
             .build();
     }
 
@@ -152,6 +178,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
         pendingGenerate = m.intendedNanos();
         pendingGenerateIndex = 0;
         pendingGenerateCount = m.count();
+        maxOutstanding = m.maxOutstanding();
         ackTo = m.ackTo();
         resume();
         return this;
@@ -159,7 +186,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     /** Sends as much of the current stream element as credits allow; acks it once it is all out. */
     private void resume() {
-        if (ackTo == null || blockedByPublishing()) return;
+        if (ackTo == null || quiesced || blockedByPublishing()) return;
         if (pendingSend != null) {
             while (pendingSendIndex < pendingSend.size()) {
                 PageRequest r = pendingSend.get(pendingSendIndex);
@@ -181,8 +208,9 @@ public final class Device extends AbstractBehavior<Device.Command> {
             }
         } else if (pendingGenerate != null) {
             while (pendingGenerateIndex < pendingGenerateCount) {
+                if (state.groupsOutstanding() >= maxOutstanding) break;
                 long intended = pendingGenerate[pendingGenerateIndex];
-                int n = faults.issueNext(state, intended, this::sendGenerated);
+                int n = faults.issueNext(state, intended == 0 ? System.nanoTime() : intended, this::sendGenerated);
                 if (n == 0) {
                     if (!state.priEnabled() && !state.resetting()) {
                         state.ledger().dropped[io.faultfabric.engine.DropReason.PRI_DISABLED.ordinal()]++;
@@ -245,7 +273,15 @@ public final class Device extends AbstractBehavior<Device.Command> {
     }
 
     private void publish() {
-        if (subscriber == null || publishInFlight || unpublished.isEmpty()) return;
+        if (subscriber == null || publishInFlight) return;
+        if (unpublished.isEmpty()) {
+            if (endingSubscription) {
+                subscriber.tell(END_OF_RESPONSES);
+                subscriber = null;
+                endingSubscription = false;
+            }
+            return;
+        }
         List<PageRequestGroup> batch = unpublished;
         unpublished = new ArrayList<>();
         unpublishedCount = 0;

@@ -1,0 +1,65 @@
+package io.faultfabric.streams;
+
+import io.faultfabric.actors.Device;
+import io.faultfabric.engine.PageRequest;
+import io.faultfabric.engine.PageRequestGroup;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.stream.CompletionStrategy;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The stream edges of a device. Into the device: an ack-per-element sink, so the device's credits
+ * are the stream's demand (the device acks an element only once all of it went out). Out of the
+ * device: answered groups, acked per batch, so a slow consumer holds the device's credits.
+ */
+final class DeviceFeeds {
+    private DeviceFeeds() {}
+
+    /** Caller-built page requests into one device, batched while the device is busy. */
+    static Sink<PageRequest, NotUsed> requests(ActorRef<Device.Command> device, int batch) {
+        Sink<List<PageRequest>, NotUsed> sink = ActorSink.<List<PageRequest>, Device.Command, Device.Ack>actorRefWithBackpressure(
+            device,
+            (ackTo, list) -> new Device.Send(list, ackTo),
+            Device.StreamStarted::new,
+            Device.Ack.INSTANCE,
+            Device.StreamCompleted.INSTANCE,
+            Device.StreamFailed::new);
+        // batch only what arrives while the device has not acked: bounded by `batch`, never dropping
+        return Flow.<PageRequest>create()
+            .batch(batch, r -> { List<PageRequest> l = new ArrayList<>(batch); l.add(r); return l; }, (l, r) -> { l.add(r); return l; })
+            .to(sink);
+    }
+
+    /** Intended issue times into one device, which draws a seeded group for each. */
+    static Sink<long[], NotUsed> tickets(ActorRef<Device.Command> device, int maxOutstanding) {
+        return ActorSink.<long[], Device.Command, Device.Ack>actorRefWithBackpressure(
+            device,
+            (ackTo, times) -> new Device.Generate(times, times.length, maxOutstanding, ackTo),
+            Device.StreamStarted::new,
+            Device.Ack.INSTANCE,
+            Device.StreamCompleted.INSTANCE,
+            Device.StreamFailed::new);
+    }
+
+    /** Answered groups of one device; materializing it subscribes to the device. */
+    static Source<List<PageRequestGroup>, NotUsed> responses(ActorRef<Device.Command> device) {
+        return ActorSource.<List<PageRequestGroup>, Device.Command>actorRefWithBackpressure(
+                device,
+                Device.Published.INSTANCE,
+                l -> l == Device.END_OF_RESPONSES ? Optional.of(CompletionStrategy.draining()) : Optional.empty(),
+                l -> Optional.empty())
+            .mapMaterializedValue(ref -> {
+                device.tell(new Device.Subscribe(ref));
+                return NotUsed.getInstance();
+            });
+    }
+}

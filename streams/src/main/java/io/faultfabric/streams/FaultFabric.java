@@ -1,0 +1,360 @@
+package io.faultfabric.streams;
+
+import io.faultfabric.actors.Device;
+import io.faultfabric.actors.FabricContext;
+import io.faultfabric.actors.FabricGuardian;
+import io.faultfabric.actors.FabricSettings;
+import io.faultfabric.actors.IommuUnit;
+import io.faultfabric.engine.GroupResponse;
+import io.faultfabric.engine.OutcomeLedger;
+import io.faultfabric.engine.PageRequest;
+import io.faultfabric.engine.PageRequestGroup;
+import io.faultfabric.engine.Pasid;
+import io.faultfabric.engine.Rid;
+import io.faultfabric.engine.check.LedgerCheck;
+import io.faultfabric.engine.check.Violations;
+import io.faultfabric.engine.owner.FaultPolicy;
+import io.faultfabric.engine.topology.Topology;
+import io.faultfabric.engine.workload.FaultSequence;
+import io.faultfabric.engine.workload.LoadProfile;
+import io.faultfabric.engine.workload.PasidChoice;
+import org.HdrHistogram.Histogram;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+/**
+ * The embedding API: a fabric started inside the caller's own ActorSystem (no second system, no
+ * global state), fed by the caller's streams and read through the caller's streams.
+ *
+ * <pre>{@code
+ * FaultFabric fabric = FaultFabric.builder(system, topology).seed(42).start().toCompletableFuture().join();
+ * Source.from(requests).runWith(fabric.pageRequests(rid), system);
+ * fabric.responses().runForeach(r -> ..., system);
+ * fabric.shutdown();
+ * }</pre>
+ */
+public final class FaultFabric {
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final ActorSystem<?> system;
+    private final Topology topology;
+    private final FabricContext ctx;
+    private final ActorRef<FabricGuardian.Command> guardian;
+    private final Duration askTimeout;
+    private final AtomicBoolean responsesTaken = new AtomicBoolean();
+    private final AtomicBoolean shutDown = new AtomicBoolean();
+
+    private FaultFabric(ActorSystem<?> system, Topology topology, FabricContext ctx, ActorRef<FabricGuardian.Command> guardian) {
+        this.system = system;
+        this.topology = topology;
+        this.ctx = ctx;
+        this.guardian = guardian;
+        this.askTimeout = ctx.settings().responseTimeout().multipliedBy(4).plusSeconds(30);
+    }
+
+    public static Builder builder(ActorSystem<?> system, Topology topology) {
+        return new Builder(system, topology);
+    }
+
+    /** Starts with settings from {@code system}'s config ({@code faultfabric { }}), validated. */
+    public static CompletionStage<FaultFabric> start(ActorSystem<?> system, Topology topology) {
+        return builder(system, topology).start();
+    }
+
+    public static CompletionStage<FaultFabric> start(ActorSystem<?> system, Topology topology, FabricSettings settings) {
+        return builder(system, topology).settings(settings).start();
+    }
+
+    public Topology topology() { return topology; }
+
+    public FabricSettings settings() { return ctx.settings(); }
+
+    /** The shared context, for code that talks to the actors directly (fault injection, tests). */
+    public FabricContext context() { return ctx; }
+
+    /**
+     * A sink for page requests of the device that has function {@code rid}. The device takes them
+     * only while it holds credits, so the caller's stream is backpressured by the hardware's flow control.
+     * A request for another RID fails the stream.
+     */
+    public Sink<PageRequest, NotUsed> pageRequests(int rid) {
+        int device = deviceOf(rid);
+        int[] rids = topology.deviceRids(device);
+        return Flow.<PageRequest>create()
+            .map(r -> {
+                for (int f : rids) if (f == r.rid()) return r;
+                throw new IllegalArgumentException("pageRequests(" + new Rid(rid) + ") got " + r + ": its RID is not a function of that device");
+            })
+            .to(DeviceFeeds.requests(ctx.device(device), ctx.settings().deviceBatch()));
+    }
+
+    /**
+     * Every Page Group Response the devices receive, as one stream. It may be run once; while it runs,
+     * a device whose responses are not consumed stops issuing (backpressure reaches the sources).
+     */
+    public Source<GroupResponse, NotUsed> responses() {
+        if (!responsesTaken.compareAndSet(false, true)) {
+            throw new IllegalStateException("responses() may be run once per fabric; broadcast it with BroadcastHub for several consumers");
+        }
+        int n = topology.deviceCount();
+        return Source.range(0, n - 1)
+            .flatMapMerge(n, d -> DeviceFeeds.responses(ctx.device(d)))
+            .mapConcat(groups -> {
+                long now = System.nanoTime();
+                List<GroupResponse> out = new ArrayList<>(groups.size());
+                for (PageRequestGroup g : groups) out.add(GroupResponse.of(g, now));
+                return out;
+            });
+    }
+
+    /** Seeded faults for device {@code device} at the intended times of {@code profile}'s share for it. */
+    public Source<long[], NotUsed> tickets(int device, LoadProfile profile, long seed, long startNanos, long limit, long deadlineNanos) {
+        checkDevice(device);
+        if (profile instanceof LoadProfile.Closed) return Pacer.closed(limit, 64);
+        return Pacer.open(profile.schedule(topology.deviceCount(), seed, device), startNanos, limit, deadlineNanos,
+            Duration.ofMillis(2), 512);
+    }
+
+    /** Where a device takes fault tickets (from {@link #tickets}); {@code maxOutstanding} bounds its groups in flight. */
+    public Sink<long[], NotUsed> faultTickets(int device, int maxOutstanding) {
+        checkDevice(device);
+        if (maxOutstanding < 1) throw new IllegalArgumentException("maxOutstanding must be >= 1, was " + maxOutstanding);
+        return DeviceFeeds.tickets(ctx.device(device), maxOutstanding);
+    }
+
+    public CompletionStage<Done> attach(int rid, int pasid, int ioasid) {
+        checkPasid(pasid);
+        if (ioasid < 0 || ioasid >= topology.ioasidCount()) {
+            return failed(new IllegalArgumentException("ioasid must be 0.." + (topology.ioasidCount() - 1) + ", was " + ioasid));
+        }
+        return askUnit(rid, ref -> new IommuUnit.Attach(rid, pasid, ioasid, ref));
+    }
+
+    /** Detach (teardown) of (RID, PASID): completes once the PASID is drained and may be reused. */
+    public CompletionStage<Done> detach(int rid, int pasid) {
+        checkPasid(pasid);
+        return askUnit(rid, ref -> new IommuUnit.Detach(rid, pasid, ref));
+    }
+
+    public CompletionStage<Done> replace(int rid, int pasid, int ioasid) {
+        checkPasid(pasid);
+        if (ioasid < 0 || ioasid >= topology.ioasidCount()) {
+            return failed(new IllegalArgumentException("ioasid must be 0.." + (topology.ioasidCount() - 1) + ", was " + ioasid));
+        }
+        return askUnit(rid, ref -> new IommuUnit.Replace(rid, pasid, ioasid, ref));
+    }
+
+    /** The device stops using the PASID (stop marker), then the PASID is torn down and drained. */
+    public CompletionStage<Done> stopPasid(int rid, int pasid) {
+        checkPasid(pasid);
+        int device = deviceOf(rid);
+        return AskPattern.<Device.Command, StatusReply<Done>>ask(ctx.device(device), ref -> new Device.StopPasid(rid, pasid, ref), askTimeout,
+            system.scheduler()).thenCompose(FaultFabric::unwrap);
+    }
+
+    /** Function-level reset of the device that has {@code rid}: completes when it has PRI back. */
+    public CompletionStage<Done> resetDevice(int rid) {
+        int device = deviceOf(rid);
+        return AskPattern.<Device.Command, StatusReply<Done>>ask(ctx.device(device), Device.Reset::new, askTimeout, system.scheduler())
+            .thenCompose(FaultFabric::unwrap);
+    }
+
+    /** Counters of every device and unit, merged, with the invariant violations found so far. */
+    public CompletionStage<FabricSnapshot> snapshot() {
+        List<CompletableFuture<Device.Snapshot>> devs = new ArrayList<>();
+        for (int d = 0; d < topology.deviceCount(); d++) {
+            devs.add(AskPattern.<Device.Command, Device.Snapshot>ask(ctx.device(d), Device.GetSnapshot::new, askTimeout, system.scheduler())
+                .toCompletableFuture());
+        }
+        List<CompletableFuture<IommuUnit.Snapshot>> units = new ArrayList<>();
+        for (int i = 0; i < topology.iommuCount(); i++) {
+            units.add(AskPattern.<IommuUnit.Command, IommuUnit.Snapshot>ask(ctx.iommu(i), IommuUnit.GetSnapshot::new, askTimeout,
+                system.scheduler()).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(concat(devs, units)).thenApply(x -> combine(
+            devs.stream().map(CompletableFuture::join).toList(), units.stream().map(CompletableFuture::join).toList()));
+    }
+
+    /**
+     * Stops the devices taking more work, answers every group still pending (reason SHUTDOWN), waits
+     * until every device has its answers, checks the end-of-run invariants, and stops the fabric's actors.
+     * The caller's ActorSystem keeps running.
+     */
+    public CompletionStage<FabricSnapshot> shutdown() {
+        if (!shutDown.compareAndSet(false, true)) return failed(new IllegalStateException("the fabric is already shut down"));
+        List<CompletableFuture<Done>> quiet = new ArrayList<>();
+        for (int d = 0; d < topology.deviceCount(); d++) {
+            quiet.add(AskPattern.<Device.Command, Done>ask(ctx.device(d), Device.Quiesce::new, askTimeout, system.scheduler()).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(quiet.toArray(new CompletableFuture[0]))
+            .thenCompose(x -> settle(0))
+            .thenApply(snap -> {
+                for (int d = 0; d < topology.deviceCount(); d++) ctx.device(d).tell(new Device.Subscribe(null));
+                guardian.tell(FabricGuardian.Stop.INSTANCE);
+                return snap;
+            });
+    }
+
+    /** Answers what is pending at every unit, then checks whether the devices have it all; repeats while responses are in flight. */
+    private CompletionStage<FabricSnapshot> settle(int round) {
+        List<CompletableFuture<IommuUnit.Snapshot>> units = new ArrayList<>();
+        for (int i = 0; i < topology.iommuCount(); i++) {
+            units.add(AskPattern.<IommuUnit.Command, IommuUnit.Snapshot>ask(ctx.iommu(i), IommuUnit.Shutdown::new, askTimeout,
+                system.scheduler()).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(units.toArray(new CompletableFuture[0]))
+            .thenCompose(x -> snapshot())
+            .thenCompose(s -> {
+                if (s.outstandingGroups() == 0 || round >= 100) return CompletableFuture.completedFuture(finalCheck(s));
+                return org.apache.pekko.pattern.Patterns.after(Duration.ofMillis(10), system.classicSystem().scheduler(),
+                    system.executionContext(), () -> settle(round + 1));
+            });
+    }
+
+    private FabricSnapshot finalCheck(FabricSnapshot s) {
+        Violations v = new Violations();
+        v.merge(s.violations());
+        // at the end every closed group must have had its response: a lost group is a violation of invariant 1
+        if (s.outstandingGroups() > 0) {
+            v.record(io.faultfabric.engine.check.Invariant.ONE_RESPONSE_PER_GROUP,
+                s.outstandingGroups() + " groups still without a response after shutdown");
+        }
+        long inFlight = 0;
+        for (Device.Snapshot d : s.devices()) inFlight += d.checkerInFlight();
+        Violations end = new Violations();
+        LedgerCheck.check(s.ledger(), s.outstandingGroups(), inFlight, true, end);
+        v.merge(end);
+        return new FabricSnapshot(s.ledger(), s.latencyMicros(), v, s.outstandingGroups(), s.creditsInUse(), s.maxQueueDepth(),
+            s.overflowingUnits(), s.devices(), s.iommus());
+    }
+
+    private FabricSnapshot combine(List<Device.Snapshot> devs, List<IommuUnit.Snapshot> units) {
+        OutcomeLedger ledger = new OutcomeLedger();
+        Histogram latency = new Histogram(3_600_000_000L, 3);
+        long outstanding = 0;
+        long credits = 0;
+        long inFlight = 0;
+        for (Device.Snapshot d : devs) {
+            ledger.merge(d.ledger());
+            latency.add(d.latencyMicros());
+            outstanding += d.checkerOutstanding();
+            credits += d.creditsInUse();
+            inFlight += d.checkerInFlight();
+        }
+        int maxDepth = 0;
+        int overflowing = 0;
+        for (IommuUnit.Snapshot u : units) {
+            ledger.merge(u.ledger());
+            maxDepth = Math.max(maxDepth, u.queueDepth());
+            if (u.overflowing()) overflowing++;
+        }
+        Violations v = new Violations();
+        v.merge(ctx.violations());
+        LedgerCheck.check(ledger, outstanding, inFlight, false, v);
+        return new FabricSnapshot(ledger, latency, v, outstanding, credits, maxDepth, overflowing, devs, units);
+    }
+
+    private CompletionStage<Done> askUnit(int rid, java.util.function.Function<ActorRef<StatusReply<Done>>, IommuUnit.Command> make) {
+        int device;
+        try {
+            device = deviceOf(rid);
+        } catch (IllegalArgumentException e) {
+            return failed(e);
+        }
+        ActorRef<IommuUnit.Command> unit = ctx.iommu(topology.deviceIommu(device));
+        return AskPattern.<IommuUnit.Command, StatusReply<Done>>ask(unit, make::apply, askTimeout, system.scheduler())
+            .thenCompose(FaultFabric::unwrap);
+    }
+
+    private static CompletionStage<Done> unwrap(StatusReply<Done> r) {
+        if (r.isSuccess()) return CompletableFuture.completedFuture(Done.getInstance());
+        return failed(new IllegalStateException(r.getError().getMessage()));
+    }
+
+    private static <T> CompletionStage<T> failed(Throwable t) {
+        return CompletableFuture.failedFuture(t);
+    }
+
+    private int deviceOf(int rid) {
+        Rid.check(rid, "rid");
+        int d = topology.deviceOfRid(rid);
+        if (d < 0) throw new IllegalArgumentException("rid " + new Rid(rid) + " is not a function of any device in the topology");
+        return d;
+    }
+
+    private void checkDevice(int device) {
+        if (device < 0 || device >= topology.deviceCount()) {
+            throw new IllegalArgumentException("device must be 0.." + (topology.deviceCount() - 1) + ", was " + device);
+        }
+    }
+
+    private static void checkPasid(int pasid) {
+        Pasid.check(pasid, "pasid");
+    }
+
+    private static CompletableFuture<?>[] concat(List<? extends CompletableFuture<?>> a, List<? extends CompletableFuture<?>> b) {
+        List<CompletableFuture<?>> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all.toArray(new CompletableFuture[0]);
+    }
+
+    /** How to start a fabric: settings, seed, owner policies, fault shape. */
+    public static final class Builder {
+        private final ActorSystem<?> system;
+        private final Topology topology;
+        private FabricSettings settings;
+        private long seed = 1;
+        private IntFunction<FaultPolicy> policies = o -> FaultPolicy.DEFAULT;
+        private PasidChoice choice = PasidChoice.UNIFORM;
+        private int minRequests = 1;
+        private int maxRequests = 1;
+
+        private Builder(ActorSystem<?> system, Topology topology) {
+            this.system = Objects.requireNonNull(system, "system");
+            this.topology = Objects.requireNonNull(topology, "topology");
+        }
+
+        public Builder settings(FabricSettings s) { this.settings = Objects.requireNonNull(s, "settings"); return this; }
+        public Builder seed(long s) { this.seed = s; return this; }
+        public Builder policies(IntFunction<FaultPolicy> p) { this.policies = Objects.requireNonNull(p, "policies"); return this; }
+        public Builder choice(PasidChoice c) { this.choice = Objects.requireNonNull(c, "choice"); return this; }
+
+        public Builder requestsPerGroup(int min, int max) {
+            if (min < 1 || max < min || max > 512) throw new IllegalArgumentException("requestsPerGroup must satisfy 1 <= min <= max <= 512, were " + min + ".." + max);
+            this.minRequests = min;
+            this.maxRequests = max;
+            return this;
+        }
+
+        /** Spawns the fabric's actors under the caller's system; completes when every actor is up. */
+        public CompletionStage<FaultFabric> start() {
+            FabricSettings s = settings != null ? settings : FabricSettings.fromConfig(system.settings().config());
+            FabricContext ctx = new FabricContext(topology, s, seed, policies);
+            IntFunction<FaultSequence> faults = d -> new FaultSequence(seed, topology, d, choice, minRequests, maxRequests);
+            ActorRef<FabricGuardian.Command> guardian = system.systemActorOf(FabricGuardian.create(ctx, faults),
+                "faultfabric-" + INSTANCES.incrementAndGet(), DispatcherSelector.fromConfig(s.dispatcher()));
+            Duration timeout = Duration.ofSeconds(60 + topology.ownerCount() / 10_000);
+            return AskPattern.<FabricGuardian.Command, Done>ask(guardian, FabricGuardian.AwaitStarted::new, timeout, system.scheduler())
+                .thenApply(done -> new FaultFabric(system, topology, ctx, guardian));
+        }
+    }
+}

@@ -1,14 +1,14 @@
 package io.faultfabric.loadgen.scenario;
 
+import java.time.Duration;
+import java.util.Locale;
+
 /**
  * When a scenario's faults are meant to be issued: open models give a rate in groups per second across the whole
- * fabric, the closed model a number of groups each device keeps outstanding. Components mirror the engine's
- * {@code workload.LoadProfile} under way on main, so that this type can give way to it by an import.
+ * fabric, the closed model a number of groups each device keeps outstanding. Names and units follow the engine's
+ * conventions (rates per second, durations in nanoseconds) so that an engine-level load profile can replace this type.
  */
 public sealed interface LoadProfile {
-
-    /** Every model's name as the HOCON {@code load.model} key spells it. */
-    java.util.List<String> MODELS = java.util.List.of("constant", "ramp", "burst", "poisson", "closed");
 
     /** A constant rate. */
     record Constant(double perSecond) implements LoadProfile {
@@ -61,21 +61,12 @@ public sealed interface LoadProfile {
 
     default boolean open() { return !(this instanceof Closed); }
 
-    /** The HOCON name of this profile's model. */
-    default String model() {
-        if (this instanceof Constant) return "constant";
-        if (this instanceof Ramp) return "ramp";
-        if (this instanceof Burst) return "burst";
-        if (this instanceof Poisson) return "poisson";
-        return "closed";
-    }
-
     private static String rate(double perSecond) {
-        return String.format(java.util.Locale.ROOT, "%,.0f/s", perSecond);
+        return String.format(Locale.ROOT, "%,.0f/s", perSecond);
     }
 
     private static String nanos(long nanos) {
-        return ConfigReader.renderDuration(java.time.Duration.ofNanos(nanos));
+        return ConfigReader.renderDuration(Duration.ofNanos(nanos));
     }
 
     private static void positiveRate(double v, String name) {

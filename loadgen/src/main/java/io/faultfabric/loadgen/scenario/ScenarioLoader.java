@@ -82,7 +82,7 @@ public final class ScenarioLoader {
      */
     public Scenario load(String scenario, List<String> sets) {
         Path file = Path.of(scenario);
-        if (Files.exists(file) || scenario.endsWith(".conf") || scenario.contains("/") || scenario.contains(file.getFileSystem().getSeparator())) {
+        if (Files.isRegularFile(file) || scenario.endsWith(".conf") || scenario.contains("/") || scenario.contains(file.getFileSystem().getSeparator())) {
             return load(file, sets);
         }
         return loadShipped(scenario, sets);

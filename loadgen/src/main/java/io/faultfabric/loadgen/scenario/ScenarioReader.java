@@ -34,6 +34,8 @@ final class ScenarioReader {
     private static final String FAULTFABRIC = "faultfabric";
     /** RIDs above bus 0, as {@link UniformTopology} numbers them: the most PCIe functions a topology can have. */
     private static final int MAX_FUNCTIONS = 0xFF00;
+    /** The load models as {@code load.model} spells them. */
+    private static final List<String> LOAD_MODELS = List.of("constant", "ramp", "burst", "poisson", "closed");
 
     private ScenarioReader() {}
 
@@ -139,7 +141,7 @@ final class ScenarioReader {
 
     private static LoadProfile load(ConfigReader r, Node l) {
         if (l == null) return null;
-        String model = l.choice("model", LoadProfile.MODELS);
+        String model = l.choice("model", LOAD_MODELS);
         if (model == null) {
             l.skip();
             return null;

@@ -1,6 +1,7 @@
 package io.faultfabric.loadgen.scenario;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -31,7 +32,7 @@ public record StopCondition(Optional<Duration> duration, OptionalLong groups) {
     @Override
     public String toString() {
         String byTime = duration.map(d -> "after " + ConfigReader.renderDuration(d)).orElse("");
-        String byGroups = groups.isPresent() ? String.format(java.util.Locale.ROOT, "after %,d groups", groups.getAsLong()) : "";
+        String byGroups = groups.isPresent() ? String.format(Locale.ROOT, "after %,d groups", groups.getAsLong()) : "";
         return byTime.isEmpty() ? byGroups : byGroups.isEmpty() ? byTime : byTime + " or " + byGroups;
     }
 }

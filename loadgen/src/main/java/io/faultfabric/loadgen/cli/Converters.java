@@ -1,0 +1,43 @@
+package io.faultfabric.loadgen.cli;
+
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+import java.time.Duration;
+
+/** Option values that picocli's own converters would accept too loosely. */
+final class Converters {
+    private Converters() {}
+
+    /** A positive duration in the scenario files' spelling: {@code 30s}, {@code 500ms}, {@code 2m}; a bare number is refused. */
+    static final class PositiveDuration implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String expected = "'" + value + "' is not a duration; expected a positive duration with a unit, such as 30s, 500ms or 2m";
+            if (!value.strip().matches(".*[A-Za-z]")) throw new TypeConversionException(expected);
+            try {
+                Duration d = ConfigFactory.empty().withValue("d", ConfigValueFactory.fromAnyRef(value.strip())).getDuration("d");
+                if (d.isNegative() || d.isZero()) throw new TypeConversionException(expected);
+                return d;
+            } catch (ConfigException e) {
+                throw new TypeConversionException(expected);
+            }
+        }
+    }
+
+    static final class PositiveLong implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                long n = Long.parseLong(value.strip().replace("_", ""));
+                if (n >= 1) return n;
+            } catch (NumberFormatException e) {
+                // fall through to the message below
+            }
+            throw new TypeConversionException("'" + value + "' is not a whole number >= 1");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.faultfabric.loadgen.run;
+
+import io.faultfabric.engine.RoutingMode;
+import io.faultfabric.loadgen.scenario.Assertion;
+import io.faultfabric.loadgen.scenario.Metrics;
+import io.faultfabric.loadgen.scenario.Scenario;
+import org.HdrHistogram.Histogram;
+
+import java.math.BigDecimal;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one run produced, as its report needs it; the fields follow the report's {@code RunReport} one for one
+ * (routing mode as an enum, plus the engine's name). Histograms are copied in and out, since they are mutable.
+ *
+ * @param latencyMicros      whole-run group latency in microseconds
+ * @param outcomes           outcome name (as {@code OutcomeLedger.outcomes()} names them) to count; zeros left out
+ * @param violations         every invariant's name to its count of violations, zeros included
+ * @param counterexamples    invariant name to the first counterexamples found, for the violated ones
+ * @param assertions         the scenario's assertions judged on this outcome; empty until {@link #withAssertionsOf}
+ * @param heapPeakBytes      the most heap in use during the run (see {@link HeapPeak})
+ * @param timeline           one point per progress interval
+ * @param intervalHistograms per-interval latency in microseconds, with start and end timestamps (epoch ms) set
+ */
+public record RunOutcome(String scenario, long seed, String engine, double durationSeconds, int pasids, RoutingMode routingMode,
+                         long issuedGroups, long completedGroups, long lostGroups, double throughputPerSec, Histogram latencyMicros,
+                         Map<String, Long> outcomes, Map<String, Long> violations, Map<String, List<String>> counterexamples,
+                         List<FaultWindow> faultsInjected, List<AssertionResult> assertions, long heapPeakBytes, Environment environment,
+                         List<TimelinePoint> timeline, List<Histogram> intervalHistograms) {
+
+    public RunOutcome {
+        Objects.requireNonNull(scenario, "scenario");
+        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(routingMode, "routingMode");
+        Objects.requireNonNull(environment, "environment");
+        latencyMicros = Objects.requireNonNull(latencyMicros, "latencyMicros").copy();
+        outcomes = Collections.unmodifiableMap(new LinkedHashMap<>(outcomes));
+        violations = Collections.unmodifiableMap(new LinkedHashMap<>(violations));
+        Map<String, List<String>> examples = new LinkedHashMap<>();
+        counterexamples.forEach((invariant, list) -> examples.put(invariant, List.copyOf(list)));
+        counterexamples = Collections.unmodifiableMap(examples);
+        faultsInjected = List.copyOf(faultsInjected);
+        assertions = List.copyOf(assertions);
+        timeline = List.copyOf(timeline);
+        intervalHistograms = intervalHistograms.stream().map(Histogram::copy).toList();
+    }
+
+    @Override
+    public Histogram latencyMicros() {
+        return latencyMicros.copy();
+    }
+
+    @Override
+    public List<Histogram> intervalHistograms() {
+        return intervalHistograms.stream().map(Histogram::copy).toList();
+    }
+
+    public long violationsTotal() {
+        return violations.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** The value of an assertion metric (see {@link Metrics}); absent outcomes count 0, an empty histogram reads 0. */
+    public double metric(String name) {
+        switch (name) {
+            case Metrics.ISSUED_GROUPS: return issuedGroups;
+            case Metrics.COMPLETED_GROUPS: return completedGroups;
+            case Metrics.LOST_GROUPS: return lostGroups;
+            case Metrics.THROUGHPUT_PER_SEC: return throughputPerSec;
+            case Metrics.DURATION_SECONDS: return durationSeconds;
+            case Metrics.PASIDS: return pasids;
+            case Metrics.P50_MICROS: return latencyMicros.getValueAtPercentile(50);
+            case Metrics.P90_MICROS: return latencyMicros.getValueAtPercentile(90);
+            case Metrics.P99_MICROS: return latencyMicros.getValueAtPercentile(99);
+            case Metrics.P999_MICROS: return latencyMicros.getValueAtPercentile(99.9);
+            case Metrics.MAX_MICROS: return latencyMicros.getMaxValue();
+            case Metrics.MEAN_MICROS: return latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMean();
+            case Metrics.VIOLATIONS: return violationsTotal();
+            case Metrics.HEAP_PEAK_BYTES: return heapPeakBytes;
+            case Metrics.FAULTS_INJECTED: return faultsInjected.size();
+            default:
+                if (!Metrics.known(name)) throw new IllegalArgumentException("unknown metric " + name);
+                if (name.startsWith(Metrics.OUTCOMES_PREFIX)) return outcomes.getOrDefault(name.substring(Metrics.OUTCOMES_PREFIX.length()), 0L);
+                return violations.getOrDefault(name.substring(Metrics.VIOLATIONS_PREFIX.length()), 0L);
+        }
+    }
+
+    /** This outcome with the scenario's assertions judged on it. */
+    public RunOutcome withAssertionsOf(Scenario s) {
+        List<AssertionResult> results = s.assertions().stream().map(this::judge).toList();
+        return new RunOutcome(scenario, seed, engine, durationSeconds, pasids, routingMode, issuedGroups, completedGroups, lostGroups,
+                throughputPerSec, latencyMicros, outcomes, violations, counterexamples, faultsInjected, results, heapPeakBytes,
+                environment, timeline, intervalHistograms);
+    }
+
+    public AssertionResult judge(Assertion assertion) {
+        double actual = metric(assertion.metric());
+        return new AssertionResult(assertion.expression(), assertion.holds(actual), format(actual));
+    }
+
+    public List<AssertionResult> failedAssertions() {
+        return assertions.stream().filter(a -> !a.passed()).toList();
+    }
+
+    /** Whole numbers without a fraction, others to three decimals. */
+    static String format(double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) return Long.toString((long) value);
+        return BigDecimal.valueOf(Double.parseDouble(String.format(Locale.ROOT, "%.3f", value))).stripTrailingZeros().toPlainString();
+    }
+
+    /** A scenario assertion, its verdict and the value it saw. */
+    public record AssertionResult(String expression, boolean passed, String actual) {
+        public AssertionResult {
+            Objects.requireNonNull(expression, "expression");
+            Objects.requireNonNull(actual, "actual");
+        }
+    }
+
+    /** A fault the run injected, active from {@code startSeconds} to {@code endSeconds} of run time. */
+    public record FaultWindow(String name, double startSeconds, double endSeconds, String detail) {
+        public FaultWindow {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(detail, "detail");
+            if (startSeconds < 0 || endSeconds < startSeconds) {
+                throw new IllegalArgumentException("a fault window needs 0 <= start <= end, was " + startSeconds + ".." + endSeconds);
+            }
+        }
+    }
+
+    /** One sample of the run's progress, {@code tSeconds} into the run. */
+    public record TimelinePoint(double tSeconds, double completedPerSec, long inFlight, long p99Micros) {}
+
+    /** The machine and JVM the run executed on. */
+    public record Environment(int cpus, String jvm, long maxHeapBytes, String os) {
+        public static Environment current() {
+            Runtime runtime = Runtime.getRuntime();
+            return new Environment(runtime.availableProcessors(),
+                    System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
+                    runtime.maxMemory(),
+                    System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        }
+    }
+}

@@ -1,0 +1,405 @@
+package io.faultfabric.loadgen.scenario;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import io.faultfabric.actors.FabricSettings;
+import io.faultfabric.engine.IommuKind;
+import io.faultfabric.engine.OwnerKind;
+import io.faultfabric.engine.Pasid;
+import io.faultfabric.engine.RoutingMode;
+import io.faultfabric.engine.owner.FaultPolicy;
+import io.faultfabric.engine.owner.ServiceTime;
+import io.faultfabric.engine.topology.UniformTopology;
+import io.faultfabric.engine.workload.PasidChoice;
+import io.faultfabric.loadgen.scenario.ConfigReader.Node;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
+
+import static io.faultfabric.loadgen.scenario.ScenarioLoader.ROOT;
+
+/** Turns a merged, resolved scenario config into a {@link Scenario}, section by section, collecting every problem. */
+final class ScenarioReader {
+    private static final String FAULTFABRIC = "faultfabric";
+    /** RIDs above bus 0, as {@link UniformTopology} numbers them: the most PCIe functions a topology can have. */
+    private static final int MAX_FUNCTIONS = 0xFF00;
+    /** The load models as {@code load.model} spells them. */
+    private static final List<String> LOAD_MODELS = List.of("constant", "ramp", "burst", "poisson", "closed");
+
+    private ScenarioReader() {}
+
+    static Scenario read(Config config, String defaultName) {
+        ConfigReader r = new ConfigReader();
+        for (String key : config.root().keySet()) {
+            if (!key.equals(ROOT)) r.error(ConfigUtil.joinPath(key), "unknown key; a scenario lives under scenario { ... }, e.g. scenario." + key);
+        }
+        Node s = r.root(config.root()).node(ROOT);
+        if (s == null) throw new ScenarioException(r.errors());
+        String name = s.has("name") ? s.string("name") : defaultName;
+        if (name != null && !name.matches(Scenario.NAME_PATTERN)) {
+            r.error(s.path("name"), "\"" + name + "\" is not a usable name; expected letters, digits, '.', '_' or '-', not starting with '.', '_' or '-'");
+            name = null;
+        }
+        String description = s.has("description") ? s.string("description") : "";
+        Long seed = s.whole("seed", Long.MIN_VALUE, Long.MAX_VALUE);
+        UniformTopology topology = topology(r, s.node("topology"));
+        LoadProfile load = load(r, s.node("load"));
+        PasidChoice pasidChoice = pasidChoice(s.node("pasidChoice"));
+        RequestsPerGroup requests = requestsPerGroup(r, s.node("requestsPerGroup"), topology);
+        Map<OwnerKind, FaultPolicy> policies = policies(r, s.node("policies"));
+        StopCondition stop = stop(r, s.node("stop"));
+        Config fabric = fabric(r, s);
+        List<Assertion> assertions = assertions(r, s);
+        List<FaultSpec> faults = faults(r, s);
+        s.finish();
+        if (!r.errors().isEmpty()) throw new ScenarioException(r.errors());
+        try {
+            return new Scenario(name, description, seed, topology, load, pasidChoice, requests, policies, stop, fabric, assertions, faults);
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException(ROOT + ": " + e.getMessage());
+        }
+    }
+
+    private static UniformTopology topology(ConfigReader r, Node t) {
+        if (t == null) return null;
+        Integer iommus = t.integer("iommus", 1, MAX_FUNCTIONS);
+        IommuKind kind = t.enumeration("kind", IommuKind.class);
+        Integer queueDepth = t.integer("queueDepth", 1, Integer.MAX_VALUE);
+        if (kind != null && queueDepth != null && queueDepth > kind.maxQueueDepth()) {
+            r.error(t.path("queueDepth"), t.value("queueDepth"), "expected a whole number in 1.." + kind.maxQueueDepth() + " for " + kind);
+            queueDepth = null;
+        }
+        Integer devicesPerIommu = t.integer("devicesPerIommu", 1, MAX_FUNCTIONS);
+        Integer vfsPerDevice = t.integer("vfsPerDevice", 0, 255);
+        Integer pasids = t.integer("pasids", 1, Integer.MAX_VALUE);
+        Integer allocation = t.integer("allocation", 1, Integer.MAX_VALUE);
+        Integer ioasidsPerOwner = t.integer("ioasidsPerOwner", 1, Integer.MAX_VALUE);
+        UniformTopology.Assignment assignment = t.enumeration("assignment", UniformTopology.Assignment.class);
+        List<OwnerKind> ownerKinds = ownerKinds(r, t);
+        Integer viommus = t.integer("viommus", 0, 1 << 16);
+        Integer viommuQueueDepth = t.integer("viommuQueueDepth", 1, 1 << 16);
+        RoutingMode mode = t.enumeration("mode", RoutingMode.class);
+        t.finish();
+        if (iommus != null && devicesPerIommu != null && vfsPerDevice != null) {
+            long functions = (long) iommus * devicesPerIommu * (vfsPerDevice + 1);
+            if (functions > MAX_FUNCTIONS) {
+                r.error(t.path(), "iommus x devicesPerIommu x (vfsPerDevice + 1) = " + functions + " PCIe functions; at most "
+                        + MAX_FUNCTIONS + " fit in 16-bit requester ids");
+            } else if (pasids != null && pasids % functions != 0) {
+                r.error(t.path("pasids"), t.value("pasids"), "expected a multiple of the " + functions
+                        + " PCIe functions (iommus x devicesPerIommu x (vfsPerDevice + 1)), so that each binds as many PASIDs");
+                pasids = null;
+            } else if (pasids != null && pasids / functions > Pasid.COUNT) {
+                r.error(t.path("pasids"), t.value("pasids"), "expected at most 2^20 PASIDs per function, " + functions * Pasid.COUNT + " in all");
+                pasids = null;
+            }
+        }
+        if (pasids != null && ioasidsPerOwner != null && pasids % ioasidsPerOwner != 0) {
+            r.error(t.path("ioasidsPerOwner"), t.value("ioasidsPerOwner"), "expected a divisor of pasids (" + pasids + "), so that every owner holds as many");
+            ioasidsPerOwner = null;
+        }
+        if (ownerKinds != null && ownerKinds.contains(OwnerKind.GUEST) && viommus != null && viommus < 1) {
+            r.error(t.path("viommus"), t.value("viommus"), "expected at least 1: ownerKinds includes GUEST, and guests fault through a vIOMMU");
+            viommus = null;
+        }
+        if (iommus == null || kind == null || queueDepth == null || devicesPerIommu == null || vfsPerDevice == null || pasids == null
+                || allocation == null || ioasidsPerOwner == null || assignment == null || ownerKinds == null || viommus == null
+                || viommuQueueDepth == null || mode == null) {
+            return null;
+        }
+        try {
+            return new UniformTopology(iommus, kind, queueDepth, devicesPerIommu, vfsPerDevice, pasids, allocation, ioasidsPerOwner,
+                    assignment, ownerKinds, viommus, viommuQueueDepth, mode);
+        } catch (IllegalArgumentException e) {
+            r.error(t.path(), e.getMessage());
+            return null;
+        }
+    }
+
+    private static List<OwnerKind> ownerKinds(ConfigReader r, Node t) {
+        List<ConfigValue> values = t.list("ownerKinds", "owner kinds (" + String.join(", ", ConfigReader.names(OwnerKind.class)) + ")");
+        if (values == null) return null;
+        if (values.isEmpty()) {
+            r.error(t.path("ownerKinds"), t.value("ownerKinds"), "expected at least one of " + String.join(", ", ConfigReader.names(OwnerKind.class)));
+            return null;
+        }
+        List<OwnerKind> kinds = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) kinds.add(t.enumeration(t.path("ownerKinds") + "[" + i + "]", values.get(i), OwnerKind.class));
+        return kinds.contains(null) ? null : kinds;
+    }
+
+    private static LoadProfile load(ConfigReader r, Node l) {
+        if (l == null) return null;
+        String model = l.choice("model", LOAD_MODELS);
+        if (model == null) {
+            l.skip();
+            return null;
+        }
+        LoadProfile profile = null;
+        switch (model) {
+            case "constant": {
+                Double rate = rate(l, "rate");
+                if (rate != null) profile = new LoadProfile.Constant(rate);
+                break;
+            }
+            case "ramp": {
+                Double from = rate(l, "from");
+                Double to = rate(l, "to");
+                Duration over = l.duration("over", false);
+                if (from != null && to != null && over != null) profile = new LoadProfile.Ramp(from, to, over.toNanos());
+                break;
+            }
+            case "burst": {
+                Double base = rate(l, "base");
+                Double burst = rate(l, "burst");
+                Duration length = l.duration("length", false);
+                Duration period = l.duration("period", false);
+                if (length != null && period != null && period.compareTo(length) <= 0) {
+                    r.error(l.path("period"), l.value("period"), "expected a duration longer than length (" + ConfigReader.renderDuration(length) + ")");
+                    period = null;
+                }
+                if (base != null && burst != null && length != null && period != null) {
+                    profile = new LoadProfile.Burst(base, burst, length.toNanos(), period.toNanos());
+                }
+                break;
+            }
+            case "poisson": {
+                Double rate = rate(l, "rate");
+                if (rate != null) profile = new LoadProfile.Poisson(rate);
+                break;
+            }
+            default: {
+                Integer concurrency = l.integer("concurrency", 1, 1 << 16);
+                if (concurrency != null) profile = new LoadProfile.Closed(concurrency);
+            }
+        }
+        l.finish();
+        return profile;
+    }
+
+    private static Double rate(Node l, String key) {
+        return l.number(key, 0, true, Double.MAX_VALUE, "groups per second across the fabric");
+    }
+
+    private static PasidChoice pasidChoice(Node p) {
+        if (p == null) return null;
+        String kind = p.choice("kind", List.of("uniform", "zipf"));
+        if (kind == null) {
+            p.skip();
+            return null;
+        }
+        PasidChoice choice = PasidChoice.UNIFORM;
+        if (kind.equals("zipf")) {
+            Double exponent = p.number("exponent", 0, true, 10, "");
+            choice = exponent == null ? null : PasidChoice.zipf(exponent);
+        }
+        p.finish();
+        return choice;
+    }
+
+    private static RequestsPerGroup requestsPerGroup(ConfigReader r, Node n, UniformTopology topology) {
+        if (n == null) return null;
+        Integer min = n.integer("min", 1, RequestsPerGroup.MAX);
+        Integer max = n.integer("max", 1, RequestsPerGroup.MAX);
+        n.finish();
+        if (min == null || max == null) return null;
+        if (max < min) {
+            r.error(n.path("max"), n.value("max"), "expected at least min (" + min + ")");
+            return null;
+        }
+        if (topology != null && max > topology.allocation()) {
+            r.error(n.path("max"), n.value("max"), "expected at most scenario.topology.allocation (" + topology.allocation()
+                    + "): a device could never issue a bigger group");
+            return null;
+        }
+        return new RequestsPerGroup(min, max);
+    }
+
+    private static Map<OwnerKind, FaultPolicy> policies(ConfigReader r, Node n) {
+        if (n == null) return null;
+        Map<OwnerKind, FaultPolicy> policies = new EnumMap<>(OwnerKind.class);
+        boolean complete = true;
+        for (OwnerKind kind : OwnerKind.values()) {
+            FaultPolicy policy = policy(r, n.node(kind.name()));
+            if (policy == null) complete = false;
+            else policies.put(kind, policy);
+        }
+        n.finish();
+        return complete ? policies : null;
+    }
+
+    private static FaultPolicy policy(ConfigReader r, Node p) {
+        if (p == null) return null;
+        ServiceTime serviceTime = serviceTime(r, p.node("serviceTime"));
+        Double invalid = p.number("invalidRatio", 0, false, 1, "share of groups answered Invalid");
+        Double failure = p.number("failureRatio", 0, false, 1, "share of groups whose handler fails: Response Failure");
+        Integer queueCapacity = p.integer("queueCapacity", 1, Integer.MAX_VALUE);
+        p.finish();
+        if (invalid != null && failure != null && invalid + failure > 1) {
+            r.error(p.path(), "invalidRatio + failureRatio = " + (invalid + failure) + "; expected at most 1");
+            return null;
+        }
+        if (serviceTime == null || invalid == null || failure == null || queueCapacity == null) return null;
+        return new FaultPolicy(serviceTime, invalid, failure, queueCapacity);
+    }
+
+    private static ServiceTime serviceTime(ConfigReader r, Node s) {
+        if (s == null) return null;
+        String shape = s.choice("shape", List.of("zero", "constant", "uniform", "exponential"));
+        if (shape == null) {
+            s.skip();
+            return null;
+        }
+        ServiceTime time = null;
+        switch (shape) {
+            case "zero":
+                time = ServiceTime.ZERO;
+                break;
+            case "constant": {
+                Duration value = s.duration("value", true);
+                if (value != null) time = ServiceTime.constant(value.toNanos());
+                break;
+            }
+            case "uniform": {
+                Duration min = s.duration("min", true);
+                Duration max = s.duration("max", true);
+                if (min != null && max != null && max.compareTo(min) < 0) {
+                    r.error(s.path("max"), s.value("max"), "expected at least min (" + ConfigReader.renderDuration(min) + ")");
+                } else if (min != null && max != null) {
+                    time = ServiceTime.uniform(min.toNanos(), max.toNanos());
+                }
+                break;
+            }
+            default: {
+                Duration mean = s.duration("mean", false);
+                if (mean != null) time = ServiceTime.exponential(mean.toNanos());
+            }
+        }
+        s.finish();
+        return time;
+    }
+
+    private static StopCondition stop(ConfigReader r, Node n) {
+        if (n == null) return null;
+        Duration duration = n.optionalDuration("duration", false);
+        boolean durationOk = !n.has("duration") || duration != null;
+        Long groups = n.has("groups") ? n.whole("groups", 1, Long.MAX_VALUE) : null;
+        boolean groupsOk = !n.has("groups") || groups != null;
+        n.finish();
+        if (!n.has("duration") && !n.has("groups")) {
+            r.error(n.path(), "expected duration, groups or both, e.g. stop { duration = 30s }");
+            return null;
+        }
+        if (!durationOk || !groupsOk) return null;
+        return new StopCondition(Optional.ofNullable(duration), groups == null ? OptionalLong.empty() : OptionalLong.of(groups));
+    }
+
+    /** The fabric overrides: every key must be one of the faultfabric reference.conf's, and the result must make valid FabricSettings. */
+    private static Config fabric(ConfigReader r, Node s) {
+        ConfigValue v = s.value("fabric");
+        if (v == null) return ConfigFactory.empty();
+        String path = s.path("fabric");
+        if (v.valueType() != ConfigValueType.OBJECT) {
+            r.error(path, v, "expected an object of faultfabric settings, e.g. { response-timeout = 200ms }");
+            return null;
+        }
+        Config overrides = ((ConfigObject) v).toConfig();
+        Config reference = ConfigFactory.defaultReference().getConfig(FAULTFABRIC);
+        List<String> knownKeys = reference.entrySet().stream().map(Map.Entry::getKey).sorted().collect(Collectors.toList());
+        boolean valid = true;
+        for (Map.Entry<String, ConfigValue> e : overrides.entrySet()) {
+            String key = e.getKey();
+            if (!reference.hasPath(key)) {
+                r.error(path + "." + key, "unknown key; " + Suggestions.closest(key, knownKeys).map(k -> "did you mean " + k + "?")
+                        .orElse("the faultfabric settings are " + String.join(", ", knownKeys)));
+                overrides = overrides.withoutPath(key);
+                valid = false;
+            } else if (reference.getValue(key).valueType() == ConfigValueType.OBJECT) {
+                r.error(path + "." + key, e.getValue(), "expected an object, as in the faultfabric reference.conf");
+                overrides = overrides.withoutPath(key);
+                valid = false;
+            }
+        }
+        try {
+            // the known keys are checked even when others are not, so that every problem shows at once
+            FabricSettings.fromConfig(overrides.atKey(FAULTFABRIC).withFallback(ConfigFactory.defaultReference()));
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage().replace(FAULTFABRIC + ".", path + ".");
+            if (message.startsWith(path + ".")) r.problem(message);
+            else r.error(path, message);
+            valid = false;
+        }
+        if (!valid) return null;
+        return overrides;
+    }
+
+    private static List<Assertion> assertions(ConfigReader r, Node s) {
+        List<ConfigValue> values = s.list("assertions", "expressions such as \"lostGroups == 0\"");
+        if (values == null) return null;
+        List<Assertion> assertions = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            ConfigValue v = values.get(i);
+            String at = s.path("assertions") + "[" + i + "]";
+            if (v.valueType() != ConfigValueType.STRING) {
+                r.error(at, v, "expected a string such as \"lostGroups == 0\"");
+                continue;
+            }
+            try {
+                assertions.add(Assertion.parse((String) v.unwrapped()));
+            } catch (IllegalArgumentException e) {
+                r.error(at, v, e.getMessage());
+            }
+        }
+        return assertions.size() == values.size() ? assertions : null;
+    }
+
+    private static List<FaultSpec> faults(ConfigReader r, Node s) {
+        List<ConfigValue> values = s.list("faults", "fault objects such as { kind = OwnerHang, at = 2s, duration = 1s, fraction = 0.01 }");
+        if (values == null) return null;
+        List<FaultSpec> faults = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            ConfigValue v = values.get(i);
+            String at = s.path("faults") + "[" + i + "]";
+            if (v.valueType() != ConfigValueType.OBJECT) {
+                r.error(at, v, "expected an object such as { kind = OwnerHang, at = 2s, duration = 1s, fraction = 0.01 }");
+                continue;
+            }
+            FaultSpec fault = fault(r, r.new Node(at, (ConfigObject) v));
+            if (fault != null) faults.add(fault);
+        }
+        return faults.size() == values.size() ? faults : null;
+    }
+
+    private static FaultSpec fault(ConfigReader r, Node f) {
+        String kind = f.string("kind");
+        if (kind != null && !kind.matches(FaultSpec.KIND_PATTERN)) {
+            r.error(f.path("kind"), f.value("kind"), "expected a fault kind named like OwnerHang or PrqOverflowStorm");
+            kind = null;
+        }
+        int before = r.errors().size();
+        Duration at = f.optionalDuration("at", true);
+        Duration every = f.optionalDuration("every", false);
+        Double probability = f.optionalNumber("probability", 0, 1);
+        Double fraction = f.optionalNumber("fraction", 0, 1);
+        Duration duration = f.optionalDuration("duration", false);
+        f.finish();
+        if (kind == null || r.errors().size() > before) return null;
+        return new FaultSpec(kind, Optional.ofNullable(at), Optional.ofNullable(every), optional(probability), optional(fraction),
+                Optional.ofNullable(duration));
+    }
+
+    private static OptionalDouble optional(Double d) {
+        return d == null ? OptionalDouble.empty() : OptionalDouble.of(d);
+    }
+}

@@ -1,0 +1,42 @@
+package io.faultfabric.loadgen.scenario;
+
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Optional;
+
+/** "Did you mean ...?": the closest known name by edit distance, if it is close enough to be a typo. */
+public final class Suggestions {
+    private Suggestions() {}
+
+    public static Optional<String> closest(String input, Collection<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : known) {
+            int d = distance(input.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        // two edits (one for the shortest words), a third of longer ones, at most three: beyond that it is another word, not a typo
+        int limit = input.length() <= 2 ? 1 : Math.max(2, Math.min(3, input.length() / 3));
+        return bestDistance <= limit ? Optional.of(best) : Optional.empty();
+    }
+
+    /** Optimal string alignment distance: Levenshtein plus transposition of neighbours, the commonest typo. */
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+}

@@ -1,0 +1,181 @@
+package io.faultfabric.loadgen.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.faultfabric.loadgen.Main;
+import io.faultfabric.loadgen.scenario.Scenario;
+import io.faultfabric.loadgen.scenario.ScenarioLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Runs the command in-process, as a user would, and checks what it prints and the exit code. */
+class MainTest {
+    @TempDir
+    Path tmp;
+
+    record Result(int exitCode, String out, String err) {}
+
+    static Result faultfabric(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void scenariosListsEveryShippedScenarioWithItsDescription() {
+        Result r = faultfabric("scenarios");
+
+        assertThat(r.exitCode()).isZero();
+        for (ScenarioLoader.Shipped s : new ScenarioLoader().shipped()) {
+            assertThat(r.out()).containsPattern("(?m)^" + s.name() + " +" + java.util.regex.Pattern.quote(s.description()) + "$");
+        }
+    }
+
+    @Test
+    void validatePrintsTheResolvedScenarioWhichLoadsBackTheSame() {
+        Result r = faultfabric("validate", "owner-vs-device", "--set", "scenario.topology.mode=DEVICE");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("scenario {").contains("mode = DEVICE");
+        ScenarioLoader loader = new ScenarioLoader();
+        Scenario expected = loader.loadShipped("owner-vs-device", List.of("scenario.topology.mode=DEVICE"));
+        assertThat(loader.parse(r.out(), "x", List.of())).isEqualTo(expected);
+    }
+
+    @Test
+    void validateTakesAFile() throws IOException {
+        Path file = Files.writeString(tmp.resolve("mine.conf"), "scenario.topology.pasids = 512");
+
+        Result r = faultfabric("validate", file.toString());
+
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("name = \"mine\"", "pasids = 512");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "run", "validate", "scenarios"})
+    void helpAndVersionAnswerOnEveryCommand(String command) {
+        String[] help = command.isEmpty() ? new String[] {"--help"} : new String[] {command, "--help"};
+        String[] version = command.isEmpty() ? new String[] {"--version"} : new String[] {command, "--version"};
+
+        Result h = faultfabric(help);
+        Result v = faultfabric(version);
+
+        assertThat(h.exitCode()).isZero();
+        assertThat(h.out()).startsWith("Usage: faultfabric" + (command.isEmpty() ? "" : " " + command));
+        assertThat(v.exitCode()).isZero();
+        assertThat(v.out()).startsWith("faultfabric ").doesNotContain("version unknown");
+    }
+
+    @Test
+    void theMainHelpListsTheCommandsAndExitCodes() {
+        assertThat(faultfabric("--help").out()).contains("run", "validate", "scenarios", "Exit codes:", "1   an assertion of the scenario failed",
+                "2   bad input");
+    }
+
+    @Test
+    void runOnTheDirectEngineWritesASummaryWithNothingLostAndNoViolations() throws IOException {
+        Path dir = tmp.resolve("report");
+
+        Result r = faultfabric("run", "--engine", "direct", "--groups", "20000", "--report-dir", dir.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Running default on the direct engine", "lost 0", "invariants  all 9 held",
+                "ok    lostGroups == 0  (actual 0)", "report      " + dir);
+        JsonNode summary = new ObjectMapper().readTree(dir.resolve(RunCommand.SUMMARY_FILE).toFile());
+        assertThat(summary.get("scenario").asText()).isEqualTo("default");
+        assertThat(summary.get("issuedGroups").asLong()).isEqualTo(20_000);
+        assertThat(summary.get("completedGroups").asLong()).isEqualTo(20_000);
+        assertThat(summary.get("lostGroups").asLong()).isZero();
+        assertThat(summary.get("violations").size()).isEqualTo(9);
+        summary.get("violations").forEach(v -> assertThat(v.asLong()).isZero());
+        assertThat(summary.get("latencyMicros").get("count").asLong()).isEqualTo(20_000);
+        assertThat(summary.get("assertions")).allSatisfy(a -> assertThat(a.get("passed").asBoolean()).isTrue());
+    }
+
+    @Test
+    void quietRunPrintsNoProgressLinesAndTheSeedOptionWins() {
+        Result r = faultfabric("run", "default", "--engine", "direct", "--groups", "5000", "--seed", "42", "--quiet",
+                "--report-dir", tmp.resolve("q").toString());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).doesNotContain("[ ").contains("(seed 42)");
+    }
+
+    @Test
+    void aFailingAssertionExitsWithOneAndSaysWhichAndWhy() {
+        Result r = faultfabric("run", "--engine", "direct", "--groups", "5000", "--quiet", "--report-dir", tmp.resolve("f").toString(),
+                "--set", "scenario.assertions=[\"throughputPerSec > 1e15\", \"lostGroups == 0\"]");
+
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.ASSERTION_FAILED);
+        assertThat(r.out()).contains("FAIL  throughputPerSec > 1e15  (actual ", "ok    lostGroups == 0");
+        assertThat(r.err()).startsWith("faultfabric run: assertion failed: throughputPerSec > 1e15 (actual ")
+                .doesNotContain("lostGroups");
+        assertThat(tmp.resolve("f").resolve(RunCommand.SUMMARY_FILE)).exists();
+    }
+
+    @Test
+    void badInputExitsWithTwoAndNamesTheFlagOrKeyTheValueAndWhatIsAllowed() {
+        expectBadInput(faultfabric("run", "--bogus"), "faultfabric run: Unknown option: '--bogus'");
+        expectBadInput(faultfabric("run", "--duration", "3x"),
+                "faultfabric run: Invalid value for option '--duration': '3x' is not a duration; expected a positive duration with a unit, such as 30s, 500ms or 2m");
+        expectBadInput(faultfabric("run", "--duration", "30"), "'30' is not a duration");
+        expectBadInput(faultfabric("run", "--groups", "0"), "faultfabric run: Invalid value for option '--groups': '0' is not a whole number >= 1");
+        expectBadInput(faultfabric("run", "--seed", "x"), "Invalid value for option '--seed'");
+        expectBadInput(faultfabric("run", "--engine", "drect", "--report-dir", tmp.resolve("e").toString()),
+                "faultfabric run: Invalid value for option '--engine': unknown engine drect; did you mean direct?");
+        assertThat(tmp.resolve("e")).doesNotExist();
+        expectBadInput(faultfabric("run", tmp.resolve("missing.conf").toString()), "faultfabric run: scenario file " + tmp.resolve("missing.conf") + ": not found");
+        expectBadInput(faultfabric("validate", "defualt"), "did you mean default?");
+        expectBadInput(faultfabric("validate"), "faultfabric validate: Missing required parameter: 'SCENARIO'");
+        expectBadInput(faultfabric("validate", "default", "--set", "scenario.topology.kind=VTX", "--set", "scenario.topology.devicesPerIommuu=2"),
+                "faultfabric validate: 2 problems:\n  scenario.topology.kind = \"VTX\": expected one of VTD, SMMUV3, RISCV\n"
+                        + "  scenario.topology.devicesPerIommuu: unknown key; did you mean devicesPerIommu?");
+        expectBadInput(faultfabric("validate", "default", "--set", "nonsense"), "--set nonsense: expected key=value");
+        expectBadInput(faultfabric("frobnicate"), "Unmatched argument at index 0: 'frobnicate'");
+        expectBadInput(faultfabric(), "faultfabric: missing command: expected one of run, validate, scenarios");
+    }
+
+    @Test
+    void anEngineThatCannotRunTheScenarioIsBadInputToo() {
+        Result r = faultfabric("run", "--engine", "direct", "--groups", "10", "--report-dir", tmp.resolve("x").toString(),
+                "--set", "scenario.faults=[{ kind = OwnerHang, at = 1s }]");
+
+        expectBadInput(r, "faultfabric run: scenario.faults: the direct engine injects no faults");
+    }
+
+    @Test
+    void theDefaultReportDirectoryIsNamedAfterTheScenarioAndTheTimeAndNeverReused() throws IOException {
+        LocalDateTime at = LocalDateTime.of(2026, 11, 25, 13, 30, 5);
+
+        Path first = RunCommand.defaultReportDir(tmp, "default", at);
+        Files.createDirectories(first);
+        Path second = RunCommand.defaultReportDir(tmp, "default", at);
+
+        assertThat(first).isEqualTo(tmp.resolve("default-20261125-133005"));
+        assertThat(second).isEqualTo(tmp.resolve("default-20261125-133005-2"));
+    }
+
+    private static void expectBadInput(Result r, String message) {
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).contains(message);
+        assertThat(r.err()).doesNotContain("Exception");
+    }
+}

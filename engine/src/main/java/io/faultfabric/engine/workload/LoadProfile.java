@@ -12,42 +12,62 @@ public sealed interface LoadProfile {
     /** Constant rate, groups per second across the whole fabric. */
     record Constant(double perSecond) implements LoadProfile {
         public Constant { positive(perSecond, "rate"); }
+
+        @Override public String toString() { return "constant " + rate(perSecond); }
     }
 
     /** A linear ramp from one rate to another over {@code overNanos}, then the final rate. */
     record Ramp(double fromPerSecond, double toPerSecond, long overNanos) implements LoadProfile {
         public Ramp {
-            positive(fromPerSecond, "ramp.from");
-            positive(toPerSecond, "ramp.to");
-            if (overNanos <= 0) throw new IllegalArgumentException("ramp.over must be > 0, was " + overNanos + "ns");
+            positive(fromPerSecond, "from");
+            positive(toPerSecond, "to");
+            if (overNanos <= 0) throw new IllegalArgumentException("over must be > 0, was " + overNanos + "ns");
         }
+
+        @Override public String toString() { return "ramp " + rate(fromPerSecond) + " to " + rate(toPerSecond) + " over " + nanos(overNanos); }
     }
 
     /** A base rate with bursts at a higher rate lasting {@code burstNanos} every {@code periodNanos}. */
     record Burst(double basePerSecond, double burstPerSecond, long burstNanos, long periodNanos) implements LoadProfile {
         public Burst {
-            positive(basePerSecond, "burst.base");
-            positive(burstPerSecond, "burst.rate");
+            positive(basePerSecond, "base");
+            positive(burstPerSecond, "burst");
             if (burstNanos <= 0 || periodNanos <= burstNanos) {
                 throw new IllegalArgumentException("burst needs 0 < length < period, were " + burstNanos + "ns and " + periodNanos + "ns");
             }
+        }
+
+        @Override public String toString() {
+            return "burst " + rate(basePerSecond) + ", " + rate(burstPerSecond) + " for " + nanos(burstNanos) + " every " + nanos(periodNanos);
         }
     }
 
     /** Poisson arrivals at a mean rate. */
     record Poisson(double perSecond) implements LoadProfile {
-        public Poisson { positive(perSecond, "poisson.rate"); }
+        public Poisson { positive(perSecond, "rate"); }
+
+        @Override public String toString() { return "poisson " + rate(perSecond); }
     }
 
     /** Closed model: each device keeps up to {@code concurrency} groups outstanding (never more than its credits allow). */
     record Closed(int concurrency) implements LoadProfile {
         public Closed {
-            if (concurrency < 1) throw new IllegalArgumentException("closed.concurrency must be >= 1, was " + concurrency);
+            if (concurrency < 1) throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
         }
+
+        @Override public String toString() { return "closed, " + concurrency + " groups outstanding per device"; }
     }
 
     private static void positive(double v, String name) {
         if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException(name + " must be a positive number of groups per second, was " + v);
+    }
+
+    private static String rate(double perSecond) {
+        return String.format(java.util.Locale.ROOT, "%,.0f/s", perSecond);
+    }
+
+    private static String nanos(long nanos) {
+        return java.time.Duration.ofNanos(nanos).toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
 
     default boolean open() { return !(this instanceof Closed); }

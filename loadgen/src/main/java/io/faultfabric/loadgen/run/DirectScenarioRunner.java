@@ -1,5 +1,6 @@
 package io.faultfabric.loadgen.run;
 
+import io.faultfabric.engine.workload.LoadProfile;
 import io.faultfabric.engine.DropReason;
 import io.faultfabric.engine.IommuOutput;
 import io.faultfabric.engine.OutcomeLedger;
@@ -12,7 +13,6 @@ import io.faultfabric.engine.check.Violations;
 import io.faultfabric.engine.direct.DirectFabric;
 import io.faultfabric.engine.topology.Topology;
 import io.faultfabric.loadgen.run.RunOutcome.TimelinePoint;
-import io.faultfabric.loadgen.scenario.LoadProfile;
 import io.faultfabric.loadgen.scenario.Scenario;
 import io.faultfabric.loadgen.scenario.ScenarioException;
 import org.HdrHistogram.Histogram;

@@ -1,5 +1,6 @@
 package io.faultfabric.loadgen.scenario;
 
+import io.faultfabric.engine.workload.LoadProfile;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;

@@ -1,5 +1,6 @@
 package io.faultfabric.loadgen.scenario;
 
+import io.faultfabric.engine.workload.LoadProfile;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;

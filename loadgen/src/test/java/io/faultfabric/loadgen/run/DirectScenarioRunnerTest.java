@@ -1,8 +1,8 @@
 package io.faultfabric.loadgen.run;
 
+import io.faultfabric.engine.workload.LoadProfile;
 import io.faultfabric.engine.RoutingMode;
 import io.faultfabric.engine.check.Invariant;
-import io.faultfabric.loadgen.scenario.LoadProfile;
 import io.faultfabric.loadgen.scenario.Scenario;
 import io.faultfabric.loadgen.scenario.ScenarioException;
 import io.faultfabric.loadgen.scenario.ScenarioLoader;

@@ -1,5 +1,6 @@
 package io.faultfabric.loadgen.scenario;
 
+import io.faultfabric.engine.workload.LoadProfile;
 import io.faultfabric.engine.IommuKind;
 import io.faultfabric.engine.OwnerKind;
 import io.faultfabric.engine.RoutingMode;

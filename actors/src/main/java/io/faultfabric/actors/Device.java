@@ -118,6 +118,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
     private List<PageRequestGroup> unpublished = new ArrayList<>();
     private boolean publishInFlight;
     private boolean endingSubscription;
+    private final boolean publishing;
     private int unpublishedCount;
 
     private Device(ActorContext<Command> context, int device, FabricContext ctx, FaultSequence faults) {
@@ -131,6 +132,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
         this.iommu = ctx.iommu(t.deviceIommu(device));
         this.batchLimit = ctx.settings().deviceBatch();
         this.outgoing = new ArrayList<>(batchLimit);
+        this.publishing = ctx.publishResponses();
     }
 
     @Override
@@ -150,6 +152,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
             .onMessage(Reset.class, this::onReset)
             .onMessage(Subscribe.class, m -> {
                 if (m.subscriber() == null) endingSubscription = subscriber != null;
+                else if (!publishing) throw new IllegalStateException("device " + device + " does not publish responses; enable it before start");
                 else subscriber = m.subscriber();
                 publish();
                 return this;
@@ -236,7 +239,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
     }
 
     private boolean blockedByPublishing() {
-        return subscriber != null && unpublishedCount >= state.allocation();
+        return publishing && unpublishedCount >= state.allocation();
     }
 
     private void ackStream() {
@@ -261,7 +264,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
                 long micros = Math.max(0, (now - g.issuedNanos()) / 1000);
                 latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
             }
-            if (subscriber != null) {
+            if (publishing) {
                 unpublished.add(g);
                 unpublishedCount++;
             }

@@ -42,6 +42,17 @@ public final class FabricContext {
         this.devices = new AtomicReferenceArray<>(topology.deviceCount());
     }
 
+    private volatile boolean publishResponses;
+
+    /**
+     * Devices keep answered groups for a subscriber (the embedding API's responses stream) from the
+     * start, so none is missed before the subscriber attaches; they stop issuing while an allocation's
+     * worth is unconsumed. Set before the fabric starts.
+     */
+    public void publishResponses(boolean on) { this.publishResponses = on; }
+
+    public boolean publishResponses() { return publishResponses; }
+
     public Topology topology() { return topology; }
     public FabricSettings settings() { return settings; }
     public long seed() { return seed; }

@@ -108,10 +108,15 @@ public final class FaultFabric {
     }
 
     /**
-     * Every Page Group Response the devices receive, as one stream. It may be run once; while it runs,
-     * a device whose responses are not consumed stops issuing (backpressure reaches the sources).
+     * Every Page Group Response the devices receive, as one stream; needs {@link Builder#withResponses()}.
+     * It may be run once. Devices keep their answered groups from the start, so none is missed if the
+     * stream is run after requests began; a device whose responses are not consumed stops issuing once an
+     * allocation's worth waits (backpressure reaches the sources).
      */
     public Source<GroupResponse, NotUsed> responses() {
+        if (!ctx.publishResponses()) {
+            throw new IllegalStateException("responses() needs the fabric started with Builder.withResponses()");
+        }
         if (!responsesTaken.compareAndSet(false, true)) {
             throw new IllegalStateException("responses() may be run once per fabric; broadcast it with BroadcastHub for several consumers");
         }
@@ -327,6 +332,7 @@ public final class FaultFabric {
         private PasidChoice choice = PasidChoice.UNIFORM;
         private int minRequests = 1;
         private int maxRequests = 1;
+        private boolean responses;
 
         private Builder(ActorSystem<?> system, Topology topology) {
             this.system = Objects.requireNonNull(system, "system");
@@ -337,6 +343,9 @@ public final class FaultFabric {
         public Builder seed(long s) { this.seed = s; return this; }
         public Builder policies(IntFunction<FaultPolicy> p) { this.policies = Objects.requireNonNull(p, "policies"); return this; }
         public Builder choice(PasidChoice c) { this.choice = Objects.requireNonNull(c, "choice"); return this; }
+
+        /** Makes {@link FaultFabric#responses()} available; then its consumer's speed paces the devices. */
+        public Builder withResponses() { this.responses = true; return this; }
 
         public Builder requestsPerGroup(int min, int max) {
             if (min < 1 || max < min || max > 512) throw new IllegalArgumentException("requestsPerGroup must satisfy 1 <= min <= max <= 512, were " + min + ".." + max);
@@ -349,6 +358,7 @@ public final class FaultFabric {
         public CompletionStage<FaultFabric> start() {
             FabricSettings s = settings != null ? settings : FabricSettings.fromConfig(system.settings().config());
             FabricContext ctx = new FabricContext(topology, s, seed, policies);
+            ctx.publishResponses(responses);
             IntFunction<FaultSequence> faults = d -> new FaultSequence(seed, topology, d, choice, minRequests, maxRequests);
             ActorRef<FabricGuardian.Command> guardian = system.systemActorOf(FabricGuardian.create(ctx, faults),
                 "faultfabric-" + INSTANCES.incrementAndGet(), DispatcherSelector.fromConfig(s.dispatcher()));

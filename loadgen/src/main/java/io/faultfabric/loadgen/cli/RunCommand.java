@@ -3,11 +3,12 @@ package io.faultfabric.loadgen.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.faultfabric.loadgen.report.RunReport;
+import io.faultfabric.loadgen.report.RunReport.AssertionResult;
 import io.faultfabric.loadgen.run.Engines;
 import io.faultfabric.loadgen.run.ProgressListener;
 import io.faultfabric.loadgen.run.RunOptions;
 import io.faultfabric.loadgen.run.RunOutcome;
-import io.faultfabric.loadgen.run.RunOutcome.AssertionResult;
 import io.faultfabric.loadgen.run.ScenarioRunner;
 import io.faultfabric.loadgen.scenario.Scenario;
 import io.faultfabric.loadgen.scenario.ScenarioLoader;
@@ -165,7 +166,7 @@ public final class RunCommand implements Callable<Integer> {
         ArrayNode assertions = json.putArray("assertions");
         outcome.assertions().forEach(a -> assertions.addObject().put("expression", a.expression()).put("passed", a.passed()).put("actual", a.actual()));
         json.put("heapPeakBytes", outcome.heapPeakBytes());
-        RunOutcome.Environment env = outcome.environment();
+        RunReport.Environment env = outcome.environment();
         json.putObject("environment").put("cpus", env.cpus()).put("jvm", env.jvm()).put("maxHeap", env.maxHeapBytes()).put("os", env.os());
         ArrayNode timeline = json.putArray("timeline");
         outcome.timeline().forEach(p -> timeline.addObject().put("tSeconds", p.tSeconds()).put("completedPerSec", p.completedPerSec())

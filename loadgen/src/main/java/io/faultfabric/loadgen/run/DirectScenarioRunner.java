@@ -12,7 +12,8 @@ import io.faultfabric.engine.check.Invariant;
 import io.faultfabric.engine.check.Violations;
 import io.faultfabric.engine.direct.DirectFabric;
 import io.faultfabric.engine.topology.Topology;
-import io.faultfabric.loadgen.run.RunOutcome.TimelinePoint;
+import io.faultfabric.loadgen.report.RunReport.Environment;
+import io.faultfabric.loadgen.report.RunReport.TimelinePoint;
 import io.faultfabric.loadgen.scenario.Scenario;
 import io.faultfabric.loadgen.scenario.ScenarioException;
 import org.HdrHistogram.Histogram;
@@ -244,7 +245,7 @@ public final class DirectScenarioRunner implements ScenarioRunner {
                     seconds, violations.none() ? "no violations" : violations);
             return new RunOutcome(scenario.name(), scenario.seed(), NAME, seconds, topology.pasidCount(), topology.mode(),
                     ledger.groupsIssued, completed, fabric.outstanding(), seconds == 0 ? 0 : completed / seconds, whole,
-                    ledger.outcomes(), counts, counterexamples, List.of(), List.of(), heapPeakBytes, RunOutcome.Environment.current(),
+                    ledger.outcomes(), counts, counterexamples, List.of(), List.of(), heapPeakBytes, Environment.current(),
                     timeline, intervals);
         }
 

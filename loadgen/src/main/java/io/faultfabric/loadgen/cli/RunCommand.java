@@ -1,5 +1,6 @@
 package io.faultfabric.loadgen.cli;
 
+import io.faultfabric.loadgen.report.ProgressPrinter;
 import io.faultfabric.loadgen.report.ReportWriter;
 import io.faultfabric.loadgen.report.RunReport.AssertionResult;
 import io.faultfabric.loadgen.report.RunReport.LatencySummary;
@@ -91,8 +92,13 @@ public final class RunCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Running %s on the %s engine: %,d PASIDs, routing %s, load %s, stop %s%n", s.name(), runner.name(),
                 s.topology().pasids(), s.topology().mode(), s.load(), s.stop());
         out.flush();
-        ProgressListener progress = quiet ? ProgressListener.NONE : new ProgressLines(out);
-        RunOutcome outcome = runner.run(s, RunOptions.in(dir), progress).withAssertionsOf(s);
+        ProgressPrinter printer = ProgressPrinter.forStandardOutput(out);
+        RunOutcome outcome;
+        try {
+            outcome = runner.run(s, RunOptions.in(dir), quiet ? ProgressListener.NONE : printer::print).withAssertionsOf(s);
+        } finally {
+            printer.finish();
+        }
         writeReports(outcome, dir);
         printSummary(outcome, dir, out);
         List<AssertionResult> failed = outcome.failedAssertions();

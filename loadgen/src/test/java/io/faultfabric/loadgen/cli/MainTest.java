@@ -139,12 +139,21 @@ class MainTest {
     }
 
     @Test
+    void progressLinesGoToTheCommandsOutputAsPlainLinesWhenThereIsNoConsole() {
+        Result r = faultfabric("run", "default", "--engine", "direct", "--duration", "1500ms", "--report-dir", tmp.resolve("p").toString());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).doesNotContain("\r")
+                .containsPattern("(?m)^\\[ +1\\.[0-9]s\\] rate [0-9,]+/s  completed [0-9,]+  in flight [0-9,]+  p99 [0-9,]+µs  errors 0$");
+    }
+
+    @Test
     void quietRunPrintsNoProgressLinesAndTheSeedOptionWins() {
-        Result r = faultfabric("run", "default", "--engine", "direct", "--groups", "5000", "--seed", "42", "--quiet",
+        Result r = faultfabric("run", "default", "--engine", "direct", "--duration", "1200ms", "--seed", "42", "--quiet",
                 "--report-dir", tmp.resolve("q").toString());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).doesNotContain("[ ").contains("(seed 42)");
+        assertThat(r.out()).doesNotContain("rate ").contains("(seed 42)");
     }
 
     @Test

@@ -1,18 +1,17 @@
 package io.faultfabric.loadgen.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.faultfabric.loadgen.report.ProgressPrinter;
+import io.faultfabric.loadgen.report.ReportWriter;
+import io.faultfabric.loadgen.report.RunReport.AssertionResult;
+import io.faultfabric.loadgen.report.RunReport.LatencySummary;
 import io.faultfabric.loadgen.run.Engines;
 import io.faultfabric.loadgen.run.ProgressListener;
 import io.faultfabric.loadgen.run.RunOptions;
 import io.faultfabric.loadgen.run.RunOutcome;
-import io.faultfabric.loadgen.run.RunOutcome.AssertionResult;
 import io.faultfabric.loadgen.run.ScenarioRunner;
 import io.faultfabric.loadgen.scenario.Scenario;
 import io.faultfabric.loadgen.scenario.ScenarioLoader;
 import io.faultfabric.loadgen.scenario.StopCondition;
-import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,8 +40,9 @@ import java.util.stream.Collectors;
         description = {"Run a scenario and write its report to a directory.",
                 "Exit code 1 when an assertion of the scenario fails, 2 on bad input."})
 public final class RunCommand implements Callable<Integer> {
-    public static final String SUMMARY_FILE = "summary.json";
     public static final String LOG_FILE = "run.log";
+    /** What a run leaves in its report directory, as the summary lists it: the page to open first. */
+    static final List<String> REPORT_FILES = List.of(ReportWriter.HTML_FILE, ReportWriter.JSON_FILE, ReportWriter.HLOG_FILE, LOG_FILE);
     private static final DateTimeFormatter DIR_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
 
     @Spec
@@ -92,8 +92,13 @@ public final class RunCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "Running %s on the %s engine: %,d PASIDs, routing %s, load %s, stop %s%n", s.name(), runner.name(),
                 s.topology().pasids(), s.topology().mode(), s.load(), s.stop());
         out.flush();
-        ProgressListener progress = quiet ? ProgressListener.NONE : new ProgressLines(out);
-        RunOutcome outcome = runner.run(s, RunOptions.in(dir), progress).withAssertionsOf(s);
+        ProgressPrinter printer = ProgressPrinter.forStandardOutput(out);
+        RunOutcome outcome;
+        try {
+            outcome = runner.run(s, RunOptions.in(dir), quiet ? ProgressListener.NONE : printer::print).withAssertionsOf(s);
+        } finally {
+            printer.finish();
+        }
         writeReports(outcome, dir);
         printSummary(outcome, dir, out);
         List<AssertionResult> failed = outcome.failedAssertions();
@@ -130,58 +135,19 @@ public final class RunCommand implements Callable<Integer> {
         return dir;
     }
 
-    /** Writes the run's report files into {@code dir}: for now summary.json, until the report package's writer takes over. */
+    /** Writes the run's report files into {@code dir}, as {@link ReportWriter} does (run.log is already there). */
     static void writeReports(RunOutcome outcome, Path dir) throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode json = mapper.createObjectNode();
-        json.put("scenario", outcome.scenario());
-        json.put("seed", outcome.seed());
-        json.put("engine", outcome.engine());
-        json.put("durationSeconds", outcome.durationSeconds());
-        json.put("pasids", outcome.pasids());
-        json.put("routingMode", outcome.routingMode().name());
-        json.put("issuedGroups", outcome.issuedGroups());
-        json.put("completedGroups", outcome.completedGroups());
-        json.put("lostGroups", outcome.lostGroups());
-        json.put("throughputPerSec", outcome.throughputPerSec());
-        Histogram latency = outcome.latencyMicros();
-        json.putObject("latencyMicros")
-                .put("p50", latency.getValueAtPercentile(50))
-                .put("p90", latency.getValueAtPercentile(90))
-                .put("p99", latency.getValueAtPercentile(99))
-                .put("p999", latency.getValueAtPercentile(99.9))
-                .put("max", latency.getMaxValue())
-                .put("mean", latency.getTotalCount() == 0 ? 0 : latency.getMean())
-                .put("count", latency.getTotalCount());
-        ObjectNode outcomes = json.putObject("outcomes");
-        outcome.outcomes().forEach(outcomes::put);
-        ObjectNode violations = json.putObject("violations");
-        outcome.violations().forEach(violations::put);
-        ObjectNode counterexamples = json.putObject("counterexamples");
-        outcome.counterexamples().forEach((invariant, examples) -> examples.forEach(counterexamples.putArray(invariant)::add));
-        ArrayNode faults = json.putArray("faultsInjected");
-        outcome.faultsInjected().forEach(f -> faults.addObject().put("name", f.name()).put("startSeconds", f.startSeconds())
-                .put("endSeconds", f.endSeconds()).put("detail", f.detail()));
-        ArrayNode assertions = json.putArray("assertions");
-        outcome.assertions().forEach(a -> assertions.addObject().put("expression", a.expression()).put("passed", a.passed()).put("actual", a.actual()));
-        json.put("heapPeakBytes", outcome.heapPeakBytes());
-        RunOutcome.Environment env = outcome.environment();
-        json.putObject("environment").put("cpus", env.cpus()).put("jvm", env.jvm()).put("maxHeap", env.maxHeapBytes()).put("os", env.os());
-        ArrayNode timeline = json.putArray("timeline");
-        outcome.timeline().forEach(p -> timeline.addObject().put("tSeconds", p.tSeconds()).put("completedPerSec", p.completedPerSec())
-                .put("inFlight", p.inFlight()).put("p99Micros", p.p99Micros()));
-        mapper.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(SUMMARY_FILE).toFile(), json);
+        new ReportWriter().write(outcome.toReport(), dir);
     }
 
     private static void printSummary(RunOutcome o, Path dir, PrintWriter out) {
-        Histogram latency = o.latencyMicros();
+        LatencySummary latency = o.latencySummary();
         out.printf(Locale.ROOT, "%nscenario    %s (seed %d) on %s: %.2f s, %,d PASIDs, routing %s%n", o.scenario(), o.seed(), o.engine(),
                 o.durationSeconds(), o.pasids(), o.routingMode());
         out.printf(Locale.ROOT, "groups      issued %,d  completed %,d  lost %,d%n", o.issuedGroups(), o.completedGroups(), o.lostGroups());
         out.printf(Locale.ROOT, "throughput  %,.0f groups/s%n", o.throughputPerSec());
         out.printf(Locale.ROOT, "latency     p50 %,dus  p90 %,dus  p99 %,dus  p99.9 %,dus  max %,dus  (%,d groups timed)%n",
-                latency.getValueAtPercentile(50), latency.getValueAtPercentile(90), latency.getValueAtPercentile(99),
-                latency.getValueAtPercentile(99.9), latency.getMaxValue(), latency.getTotalCount());
+                latency.p50(), latency.p90(), latency.p99(), latency.p999(), latency.max(), latency.count());
         out.println("outcomes    " + (o.outcomes().isEmpty() ? "none" : o.outcomes().entrySet().stream()
                 .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%,d", e.getValue())).collect(Collectors.joining("  "))));
         long violated = o.violations().values().stream().filter(c -> c > 0).count();
@@ -191,7 +157,11 @@ public final class RunCommand implements Callable<Integer> {
         for (AssertionResult a : o.assertions()) {
             out.printf(Locale.ROOT, "  %-4s  %s  (actual %s)%n", a.passed() ? "ok" : "FAIL", a.expression(), a.actual());
         }
-        out.println("report      " + dir);
+        String label = "report      ";
+        for (String file : REPORT_FILES) {
+            out.println(label + dir.resolve(file));
+            label = " ".repeat(label.length());
+        }
         out.flush();
     }
 }

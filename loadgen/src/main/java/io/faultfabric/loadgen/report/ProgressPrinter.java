@@ -1,42 +1,42 @@
 package io.faultfabric.loadgen.report;
 
-import java.io.PrintStream;
-import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.io.PrintWriter;
 
 /**
- * Prints the progress line at most once a second: rewritten in place with {@code \r} on a terminal, as plain
- * newline-terminated lines otherwise (logs, CI). Calls closer than a second to the last printed line are ignored.
+ * Prints the progress line at most once a second of the run: rewritten in place with {@code \r} on a terminal, as plain
+ * newline-terminated lines otherwise (logs, CI). A snapshot less than a second after the last printed one, by their
+ * {@link Progress#elapsedSeconds()}, is skipped.
+ *
+ * <p>The snapshots' own times are the clock, not the time they arrive: a runner that reports every second must get
+ * every line printed, and a second clock read a little later on each call would see some of them arrive a few
+ * microseconds short of a second apart and drop them.
  */
 public final class ProgressPrinter {
-    private static final long MIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final double MIN_INTERVAL_SECONDS = 1.0;
+    /** Far below what the line shows, far above the rounding error of subtracting two elapsed times in seconds. */
+    private static final double ROUNDING_ALLOWANCE_SECONDS = 1e-6;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean interactive;
-    private final LongSupplier nanoTime;
-    private boolean printedBefore;
-    private long lastPrintNanos;
+    private double lastPrintedSeconds = Double.NEGATIVE_INFINITY;
     private int openLineLength;
 
-    public ProgressPrinter(PrintStream out, boolean interactive, LongSupplier nanoTime) {
+    public ProgressPrinter(PrintWriter out, boolean interactive) {
         this.out = Require.nonNull(out, "out");
         this.interactive = interactive;
-        this.nanoTime = Require.nonNull(nanoTime, "nanoTime");
     }
 
-    /** Prints to standard output, in place when a console is attached. */
-    public static ProgressPrinter toStandardOutput() {
-        return new ProgressPrinter(System.out, System.console() != null, System::nanoTime);
+    /** Prints to {@code out}, which stands for standard output: in place when a console is attached, plain lines otherwise. */
+    public static ProgressPrinter forStandardOutput(PrintWriter out) {
+        return new ProgressPrinter(out, System.console() != null);
     }
 
-    /** Returns whether the line was printed, false when the last one was printed less than a second ago. */
+    /** Returns whether the line was printed, false when the last printed snapshot is less than a second older. */
     public synchronized boolean print(Progress progress) {
         String line = ProgressLine.format(progress);
-        long now = nanoTime.getAsLong();
-        // subtract, never compare raw nanoTime values: they may overflow
-        if (printedBefore && now - lastPrintNanos < MIN_INTERVAL_NANOS) return false;
-        printedBefore = true;
-        lastPrintNanos = now;
+        double elapsed = progress.elapsedSeconds();
+        if (elapsed - lastPrintedSeconds < MIN_INTERVAL_SECONDS - ROUNDING_ALLOWANCE_SECONDS) return false;
+        lastPrintedSeconds = elapsed;
         if (interactive) {
             // \r only moves the cursor, so blank out whatever a longer previous line left behind
             out.print("\r" + line + " ".repeat(Math.max(0, openLineLength - line.length())));

@@ -12,7 +12,9 @@ import io.faultfabric.engine.check.Invariant;
 import io.faultfabric.engine.check.Violations;
 import io.faultfabric.engine.direct.DirectFabric;
 import io.faultfabric.engine.topology.Topology;
-import io.faultfabric.loadgen.run.RunOutcome.TimelinePoint;
+import io.faultfabric.loadgen.report.Progress;
+import io.faultfabric.loadgen.report.RunReport.Environment;
+import io.faultfabric.loadgen.report.RunReport.TimelinePoint;
 import io.faultfabric.loadgen.scenario.Scenario;
 import io.faultfabric.loadgen.scenario.ScenarioException;
 import org.HdrHistogram.Histogram;
@@ -217,7 +219,7 @@ public final class DirectScenarioRunner implements ScenarioRunner {
             whole.add(interval);
             intervals.add(interval);
             timeline.add(new TimelinePoint((now - startNanos) / 1e9, rate, fabric.outstanding(), p99));
-            if (report) progress.onProgress(new RunProgress((now - startNanos) / 1e9, rate, completed, fabric.outstanding(), p99,
+            if (report) progress.onProgress(new Progress((now - startNanos) / 1e9, rate, completed, fabric.outstanding(), p99,
                     last == null ? 0 : errors(last.ledger())));
             interval = histogram();
             intervalStartNanos = now;
@@ -244,7 +246,7 @@ public final class DirectScenarioRunner implements ScenarioRunner {
                     seconds, violations.none() ? "no violations" : violations);
             return new RunOutcome(scenario.name(), scenario.seed(), NAME, seconds, topology.pasidCount(), topology.mode(),
                     ledger.groupsIssued, completed, fabric.outstanding(), seconds == 0 ? 0 : completed / seconds, whole,
-                    ledger.outcomes(), counts, counterexamples, List.of(), List.of(), heapPeakBytes, RunOutcome.Environment.current(),
+                    ledger.outcomes(), counts, counterexamples, List.of(), List.of(), heapPeakBytes, Environment.current(),
                     timeline, intervals);
         }
 

@@ -1,6 +1,12 @@
 package io.faultfabric.loadgen.run;
 
 import io.faultfabric.engine.RoutingMode;
+import io.faultfabric.loadgen.report.RunReport;
+import io.faultfabric.loadgen.report.RunReport.AssertionResult;
+import io.faultfabric.loadgen.report.RunReport.Environment;
+import io.faultfabric.loadgen.report.RunReport.FaultWindow;
+import io.faultfabric.loadgen.report.RunReport.LatencySummary;
+import io.faultfabric.loadgen.report.RunReport.TimelinePoint;
 import io.faultfabric.loadgen.scenario.Assertion;
 import io.faultfabric.loadgen.scenario.Metrics;
 import io.faultfabric.loadgen.scenario.Scenario;
@@ -15,8 +21,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What one run produced, as its report needs it; the fields follow the report's {@code RunReport} one for one
- * (routing mode as an enum, plus the engine's name). Histograms are copied in and out, since they are mutable.
+ * What one run produced: the fields of its {@link RunReport} one for one (see {@link #toReport()}), with the routing mode
+ * as an enum, plus the engine's name, which the report leaves out. Histograms are copied in and out, since they are mutable.
  *
  * @param latencyMicros      whole-run group latency in microseconds
  * @param outcomes           outcome name (as {@code OutcomeLedger.outcomes()} names them) to count; zeros left out
@@ -64,6 +70,11 @@ public record RunOutcome(String scenario, long seed, String engine, double durat
         return violations.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** The whole-run latency percentiles, read as the report reads them. */
+    public LatencySummary latencySummary() {
+        return LatencySummary.of(latencyMicros);
+    }
+
     /** The value of an assertion metric (see {@link Metrics}); absent outcomes count 0, an empty histogram reads 0. */
     public double metric(String name) {
         switch (name) {
@@ -73,12 +84,12 @@ public record RunOutcome(String scenario, long seed, String engine, double durat
             case Metrics.THROUGHPUT_PER_SEC: return throughputPerSec;
             case Metrics.DURATION_SECONDS: return durationSeconds;
             case Metrics.PASIDS: return pasids;
-            case Metrics.P50_MICROS: return latencyMicros.getValueAtPercentile(50);
-            case Metrics.P90_MICROS: return latencyMicros.getValueAtPercentile(90);
-            case Metrics.P99_MICROS: return latencyMicros.getValueAtPercentile(99);
-            case Metrics.P999_MICROS: return latencyMicros.getValueAtPercentile(99.9);
-            case Metrics.MAX_MICROS: return latencyMicros.getMaxValue();
-            case Metrics.MEAN_MICROS: return latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMean();
+            case Metrics.P50_MICROS: return latencySummary().p50();
+            case Metrics.P90_MICROS: return latencySummary().p90();
+            case Metrics.P99_MICROS: return latencySummary().p99();
+            case Metrics.P999_MICROS: return latencySummary().p999();
+            case Metrics.MAX_MICROS: return latencySummary().max();
+            case Metrics.MEAN_MICROS: return latencySummary().mean();
             case Metrics.VIOLATIONS: return violationsTotal();
             case Metrics.HEAP_PEAK_BYTES: return heapPeakBytes;
             case Metrics.FAULTS_INJECTED: return faultsInjected.size();
@@ -106,42 +117,16 @@ public record RunOutcome(String scenario, long seed, String engine, double durat
         return assertions.stream().filter(a -> !a.passed()).toList();
     }
 
+    /** The report of this run, field for field; the routing mode goes in by its enum name, the engine's name stays out. */
+    public RunReport toReport() {
+        return new RunReport(scenario, seed, durationSeconds, pasids, routingMode.name(), issuedGroups, completedGroups, lostGroups,
+                throughputPerSec, latencyMicros, outcomes, violations, counterexamples, faultsInjected, assertions, heapPeakBytes,
+                environment, timeline, intervalHistograms);
+    }
+
     /** Whole numbers without a fraction, others to three decimals. */
     static String format(double value) {
         if (value == Math.rint(value) && Math.abs(value) < 1e15) return Long.toString((long) value);
         return BigDecimal.valueOf(Double.parseDouble(String.format(Locale.ROOT, "%.3f", value))).stripTrailingZeros().toPlainString();
-    }
-
-    /** A scenario assertion, its verdict and the value it saw. */
-    public record AssertionResult(String expression, boolean passed, String actual) {
-        public AssertionResult {
-            Objects.requireNonNull(expression, "expression");
-            Objects.requireNonNull(actual, "actual");
-        }
-    }
-
-    /** A fault the run injected, active from {@code startSeconds} to {@code endSeconds} of run time. */
-    public record FaultWindow(String name, double startSeconds, double endSeconds, String detail) {
-        public FaultWindow {
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(detail, "detail");
-            if (startSeconds < 0 || endSeconds < startSeconds) {
-                throw new IllegalArgumentException("a fault window needs 0 <= start <= end, was " + startSeconds + ".." + endSeconds);
-            }
-        }
-    }
-
-    /** One sample of the run's progress, {@code tSeconds} into the run. */
-    public record TimelinePoint(double tSeconds, double completedPerSec, long inFlight, long p99Micros) {}
-
-    /** The machine and JVM the run executed on. */
-    public record Environment(int cpus, String jvm, long maxHeapBytes, String os) {
-        public static Environment current() {
-            Runtime runtime = Runtime.getRuntime();
-            return new Environment(runtime.availableProcessors(),
-                    System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
-                    runtime.maxMemory(),
-                    System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-        }
     }
 }

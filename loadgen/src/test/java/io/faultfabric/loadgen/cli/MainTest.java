@@ -3,8 +3,12 @@ package io.faultfabric.loadgen.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.faultfabric.loadgen.Main;
+import io.faultfabric.loadgen.report.ReportWriter;
 import io.faultfabric.loadgen.scenario.Scenario;
 import io.faultfabric.loadgen.scenario.ScenarioLoader;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,36 +95,69 @@ class MainTest {
     }
 
     @Test
-    void runOnTheDirectEngineWritesASummaryWithNothingLostAndNoViolations() throws IOException {
+    void runPrintsASummaryThatListsTheReportFilesPageFirst() {
         Path dir = tmp.resolve("report");
 
-        Result r = faultfabric("run", "--engine", "direct", "--groups", "20000", "--report-dir", dir.toString());
+        Result r = faultfabric("run", "--engine", "direct", "--groups", "20000", "--quiet", "--report-dir", dir.toString());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("Running default on the direct engine", "lost 0", "invariants  all 9 held",
-                "ok    lostGroups == 0  (actual 0)", "report      " + dir);
-        JsonNode summary = new ObjectMapper().readTree(dir.resolve(RunCommand.SUMMARY_FILE).toFile());
-        assertThat(summary.get("scenario").asText()).isEqualTo("default");
-        assertThat(summary.get("issuedGroups").asLong()).isEqualTo(20_000);
-        assertThat(summary.get("completedGroups").asLong()).isEqualTo(20_000);
-        assertThat(summary.get("lostGroups").asLong()).isZero();
-        assertThat(summary.get("violations").size()).isEqualTo(9);
-        summary.get("violations").forEach(v -> assertThat(v.asLong()).isZero());
-        assertThat(summary.get("latencyMicros").get("count").asLong()).isEqualTo(20_000);
-        assertThat(summary.get("assertions")).allSatisfy(a -> assertThat(a.get("passed").asBoolean()).isTrue());
+                "ok    lostGroups == 0  (actual 0)");
+        assertThat(r.out().lines()).containsSequence(
+                "report      " + dir.resolve(ReportWriter.HTML_FILE),
+                "            " + dir.resolve(ReportWriter.JSON_FILE),
+                "            " + dir.resolve(ReportWriter.HLOG_FILE),
+                "            " + dir.resolve(RunCommand.LOG_FILE));
+    }
+
+    @Test
+    void runOnTheDirectEngineWritesReportJsonLatencyHlogAndReportHtml() throws IOException {
+        Path dir = tmp.resolve("report");
+
+        Result r = faultfabric("run", "default", "--engine", "direct", "--groups", "20000", "--report-dir", dir.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(dir.resolve(ReportWriter.JSON_FILE).toFile());
+        assertThat(report.get("scenario").asText()).isEqualTo("default");
+        assertThat(report.get("routingMode").asText()).isEqualTo("OWNER");
+        assertThat(report.get("issuedGroups").asLong()).isEqualTo(20_000);
+        assertThat(report.get("completedGroups").asLong()).isEqualTo(20_000);
+        assertThat(report.get("lostGroups").asLong()).isZero();
+        assertThat(report.get("violations").size()).isEqualTo(9);
+        report.get("violations").forEach(v -> assertThat(v.asLong()).isZero());
+        assertThat(report.get("latencyMicros").get("count").asLong()).isEqualTo(20_000);
+        assertThat(report.get("assertions")).isNotEmpty().allSatisfy(a -> assertThat(a.get("passed").asBoolean()).isTrue());
+        long logged = 0;
+        try (HistogramLogReader log = new HistogramLogReader(dir.resolve(ReportWriter.HLOG_FILE).toFile())) {
+            for (EncodableHistogram interval = log.nextIntervalHistogram(); interval != null; interval = log.nextIntervalHistogram()) {
+                logged += ((Histogram) interval).getTotalCount();
+            }
+        }
+        assertThat(logged).as("groups timed in latency.hlog's intervals").isEqualTo(20_000);
+        assertThat(Files.readString(dir.resolve(ReportWriter.HTML_FILE))).contains("<svg id=\"throughput-chart\"", "<svg id=\"latency-chart\"");
+        assertThat(dir.resolve("summary.json")).as("the stop-gap summary is gone").doesNotExist();
+    }
+
+    @Test
+    void progressLinesGoToTheCommandsOutputAsPlainLinesWhenThereIsNoConsole() {
+        Result r = faultfabric("run", "default", "--engine", "direct", "--duration", "1500ms", "--report-dir", tmp.resolve("p").toString());
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).doesNotContain("\r")
+                .containsPattern("(?m)^\\[ +1\\.[0-9]s\\] rate [0-9,]+/s  completed [0-9,]+  in flight [0-9,]+  p99 [0-9,]+µs  errors 0$");
     }
 
     @Test
     void quietRunPrintsNoProgressLinesAndTheSeedOptionWins() {
-        Result r = faultfabric("run", "default", "--engine", "direct", "--groups", "5000", "--seed", "42", "--quiet",
+        Result r = faultfabric("run", "default", "--engine", "direct", "--duration", "1200ms", "--seed", "42", "--quiet",
                 "--report-dir", tmp.resolve("q").toString());
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).doesNotContain("[ ").contains("(seed 42)");
+        assertThat(r.out()).doesNotContain("rate ").contains("(seed 42)");
     }
 
     @Test
-    void aFailingAssertionExitsWithOneAndSaysWhichAndWhy() {
+    void aFailingAssertionExitsWithOneAndSaysWhichAndWhy() throws IOException {
         Result r = faultfabric("run", "--engine", "direct", "--groups", "5000", "--quiet", "--report-dir", tmp.resolve("f").toString(),
                 "--set", "scenario.assertions=[\"throughputPerSec > 1e15\", \"lostGroups == 0\"]");
 
@@ -128,7 +165,8 @@ class MainTest {
         assertThat(r.out()).contains("FAIL  throughputPerSec > 1e15  (actual ", "ok    lostGroups == 0");
         assertThat(r.err()).startsWith("faultfabric run: assertion failed: throughputPerSec > 1e15 (actual ")
                 .doesNotContain("lostGroups");
-        assertThat(tmp.resolve("f").resolve(RunCommand.SUMMARY_FILE)).exists();
+        JsonNode report = new ObjectMapper().readTree(tmp.resolve("f").resolve(ReportWriter.JSON_FILE).toFile());
+        assertThat(report.get("assertions")).extracting(a -> a.get("passed").asBoolean()).containsExactly(false, true);
     }
 
     @Test

@@ -1,22 +1,18 @@
 package io.faultfabric.loadgen.report;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 
 class ProgressLineTest {
     private static final Progress SAMPLE = new Progress(12.0, 1_234_567, 14_812_345, 4_096, 37, 0);
     private static final String SAMPLE_LINE = "[  12.0s] rate 1,234,567/s  completed 14,812,345  in flight 4,096  p99 37µs  errors 0";
 
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final PrintStream out = new PrintStream(bytes, true, UTF_8);
-    private final AtomicLong nanos = new AtomicLong(TimeUnit.HOURS.toNanos(5));
+    private final StringWriter text = new StringWriter();
+    private final PrintWriter out = new PrintWriter(text);
 
     @Test
     void formatsTheProgressLine() {
@@ -33,11 +29,10 @@ class ProgressLineTest {
 
     @Test
     void interactivePrinterRewritesOneLineInPlaceAndFinishEndsIt() {
-        ProgressPrinter printer = new ProgressPrinter(out, true, nanos::get);
+        ProgressPrinter printer = new ProgressPrinter(out, true);
 
         assertThat(printer.print(SAMPLE)).isTrue();
         assertThat(output()).isEqualTo("\r" + SAMPLE_LINE);
-        advanceMillis(1_000);
         Progress shorter = new Progress(13.0, 1, 2, 3, 4, 0);
         assertThat(printer.print(shorter)).isTrue();
         String shorterLine = ProgressLine.format(shorter);
@@ -50,50 +45,46 @@ class ProgressLineTest {
 
     @Test
     void plainPrinterWritesWholeLines() {
-        ProgressPrinter printer = new ProgressPrinter(out, false, nanos::get);
+        ProgressPrinter printer = new ProgressPrinter(out, false);
 
         printer.print(SAMPLE);
-        advanceMillis(1_500);
-        printer.print(SAMPLE);
+        printer.print(at(13.5));
         printer.finish();
 
-        assertThat(output()).isEqualTo(SAMPLE_LINE + System.lineSeparator() + SAMPLE_LINE + System.lineSeparator()).doesNotContain("\r");
+        assertThat(output()).isEqualTo(SAMPLE_LINE + System.lineSeparator() + ProgressLine.format(at(13.5)) + System.lineSeparator())
+                .doesNotContain("\r");
     }
 
     @Test
-    void ignoresCallsLessThanASecondAfterTheLastPrintedLine() {
-        ProgressPrinter printer = new ProgressPrinter(out, false, nanos::get);
+    void skipsSnapshotsLessThanASecondAfterTheLastPrintedOne() {
+        ProgressPrinter printer = new ProgressPrinter(out, false);
 
-        assertThat(printer.print(SAMPLE)).isTrue();
-        advanceMillis(400);
-        assertThat(printer.print(SAMPLE)).isFalse();
-        advanceMillis(599);
-        assertThat(printer.print(SAMPLE)).isFalse();
-        advanceMillis(1);
-        assertThat(printer.print(SAMPLE)).as("a full second after the last printed line").isTrue();
-        advanceMillis(999);
-        assertThat(printer.print(SAMPLE)).isFalse();
+        assertThat(printer.print(at(5.0))).isTrue();
+        assertThat(printer.print(at(5.4))).isFalse();
+        assertThat(printer.print(at(5.999))).isFalse();
+        assertThat(printer.print(at(6.0))).as("a full second after the last printed line").isTrue();
+        assertThat(printer.print(at(6.999))).isFalse();
 
         assertThat(output().lines()).hasSize(2);
     }
 
     @Test
-    void rateLimitSurvivesNanoTimeOverflow() {
-        nanos.set(Long.MAX_VALUE - TimeUnit.MILLISECONDS.toNanos(200));
-        ProgressPrinter printer = new ProgressPrinter(out, false, nanos::get);
+    void snapshotsASecondApartAreAllPrintedHoweverTheirSecondsRound() {
+        ProgressPrinter printer = new ProgressPrinter(out, false);
+        long startNanos = 700_000_000L;
 
-        assertThat(printer.print(SAMPLE)).isTrue();
-        advanceMillis(500);
-        assertThat(printer.print(SAMPLE)).isFalse();
-        advanceMillis(500);
-        assertThat(printer.print(SAMPLE)).isTrue();
+        for (long second = 0; second < 1_000; second++) {
+            // as a runner computes it: whole nanoseconds apart, then divided, so 8.7 - 7.7 comes out a hair under 1
+            double elapsed = (startNanos + second * 1_000_000_000L) / 1e9;
+            assertThat(printer.print(at(elapsed))).as("snapshot at %s s", elapsed).isTrue();
+        }
     }
 
-    private void advanceMillis(long millis) {
-        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+    private static Progress at(double elapsedSeconds) {
+        return new Progress(elapsedSeconds, 1, 2, 3, 4, 0);
     }
 
     private String output() {
-        return bytes.toString(UTF_8);
+        return text.toString();
     }
 }

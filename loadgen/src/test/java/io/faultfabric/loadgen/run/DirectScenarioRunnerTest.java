@@ -3,6 +3,7 @@ package io.faultfabric.loadgen.run;
 import io.faultfabric.engine.workload.LoadProfile;
 import io.faultfabric.engine.RoutingMode;
 import io.faultfabric.engine.check.Invariant;
+import io.faultfabric.loadgen.report.Progress;
 import io.faultfabric.loadgen.scenario.Scenario;
 import io.faultfabric.loadgen.scenario.ScenarioException;
 import io.faultfabric.loadgen.scenario.ScenarioLoader;
@@ -73,12 +74,12 @@ class DirectScenarioRunnerTest {
 
     @Test
     void progressComesAsTheRunGoesAndCountsUp() {
-        List<RunProgress> seen = new ArrayList<>();
+        List<Progress> seen = new ArrayList<>();
 
         RunOutcome o = runner.run(scenario("default"), new RunOptions(Duration.ofNanos(1), dir), seen::add);
 
         assertThat(seen).isNotEmpty();
-        assertThat(seen).extracting(RunProgress::completed).isSorted().allSatisfy(c -> assertThat(c).isLessThanOrEqualTo(o.completedGroups()));
+        assertThat(seen).extracting(Progress::completed).isSorted().allSatisfy(c -> assertThat(c).isLessThanOrEqualTo(o.completedGroups()));
         assertThat(seen).allSatisfy(p -> assertThat(p.errors()).isZero());
     }
 

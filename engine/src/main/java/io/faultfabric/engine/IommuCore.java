@@ -137,13 +137,14 @@ public final class IommuCore {
     }
 
     private void handle(PageRequest r, long nowNanos) {
+        if (r.isStopMarker()) {
+            // never answered, whoever sent it; Linux drops it without waiting: the drain does the waiting
+            ledger.stopMarkersConsumed++;
+            return;
+        }
         int dev = deviceIndexByRid[r.rid()];
         if (dev < 0 || removed[dev]) {
             malformed(r, -1, nowNanos);
-            return;
-        }
-        if (r.isStopMarker()) {
-            ledger.stopMarkersConsumed++; // Linux drops it without waiting: the drain does the waiting
             return;
         }
         if (!Permissions.readsOrWrites(r.perm()) || !PageAddress.isCanonical48(r.address())) {

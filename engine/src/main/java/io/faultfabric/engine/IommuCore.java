@@ -269,11 +269,15 @@ public final class IommuCore {
         return oldest == null ? -1 : oldest.dispatchedNanos();
     }
 
-    /** Detach (or tear down) the address space at (RID, PASID): its pending groups answered Invalid, the PASID drained before reuse. */
+    /**
+     * Detach (or tear down) the address space at (RID, PASID): its pending groups answered Invalid, the PASID drained before reuse.
+     * The drain waits while the queue holds a request of this (RID, PASID) or while the overflow (VT-d: PRO) is set; with neither,
+     * the PASID is free at once.
+     */
     public void detach(int rid, int pasid, long nowNanos) {
         routing.detach(rid, pasid);
         answerPendingOf(rid, pasid, AutoReason.DETACHED, nowNanos);
-        if (size == 0 && !overflow) completeDrains();
+        if (!overflow && !queueHolds(rid, pasid)) drained(rid, pasid);
     }
 
     /** Attach an IOASID at (RID, PASID); refused while the PASID is attached or still draining. */
@@ -355,12 +359,14 @@ public final class IommuCore {
         routing.forEachDraining((key, ignored) -> {
             int rid = (int) (key >>> 21);
             int pasid = (int) (key & ((1 << 21) - 1));
-            if (!queueHolds(rid, pasid)) {
-                routing.freeDrained(rid, pasid);
-                ledger.pasidsDrained++;
-                out.drained(rid, pasid);
-            }
+            if (!queueHolds(rid, pasid)) drained(rid, pasid);
         });
+    }
+
+    private void drained(int rid, int pasid) {
+        routing.freeDrained(rid, pasid);
+        ledger.pasidsDrained++;
+        out.drained(rid, pasid);
     }
 
     /** Does the queue still hold a request of (RID, PASID)? The drain waits for this to be false. */

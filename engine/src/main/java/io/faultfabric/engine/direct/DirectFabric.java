@@ -61,6 +61,11 @@ public final class DirectFabric {
         ownerChecker = new OwnerChecker(topology.mode(), new OwnerChecker.Ownership() {
             @Override public int ownerOfIoasid(int ioasid) { return topology.ownerOfIoasid(ioasid); }
             @Override public int ownerOfDevice(int rid) { return topology.deviceOwnerOf(topology.deviceOfRid(rid)); }
+            // the PASID table as configured (and changed through core(i)), against which the router's choice is checked
+            @Override public int ioasidAttachedAt(int rid, int pasid) {
+                int d = topology.deviceOfRid(rid);
+                return d < 0 ? -1 : cores[topology.deviceIommu(d)].routing().ioasidAt(rid, pasid);
+            }
         }, violations);
         cores = new IommuCore[topology.iommuCount()];
         for (int i = 0; i < cores.length; i++) {

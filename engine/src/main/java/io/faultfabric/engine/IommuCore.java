@@ -23,6 +23,8 @@ public final class IommuCore {
     private final RoutingTable routing;
 
     private final PageRequest[] ring;
+    private final int[] ringEpoch;   // per ring entry: its slot's epoch when it was queued
+    private final int[] slotEpoch;   // per function*512+prgi: bumped when the hardware closes the slot's group on overflow
     private int head;
     private int size;
     private boolean overflow;
@@ -60,6 +62,8 @@ public final class IommuCore {
         this.deviceOwner = deviceOwners.clone();
         this.removed = new boolean[rids.length];
         this.ring = new PageRequest[queueDepth];
+        this.ringEpoch = new int[queueDepth];
+        this.slotEpoch = new int[rids.length * Prgi.COUNT];
         this.partial = new PageRequestGroup[rids.length * Prgi.COUNT];
         this.outstanding = new PageRequestGroup[rids.length * Prgi.COUNT];
     }
@@ -89,7 +93,10 @@ public final class IommuCore {
             overflowed(r, nowNanos);
             return;
         }
-        ring[(head + size) % ring.length] = r;
+        int at = (head + size) % ring.length;
+        int dev = deviceIndexByRid[r.rid()];
+        ring[at] = r;
+        ringEpoch[at] = dev < 0 ? 0 : slotEpoch[dev * Prgi.COUNT + r.prgi()];
         size++;
         if (size > ledger.queueHighWater) ledger.queueHighWater = size;
     }
@@ -100,9 +107,13 @@ public final class IommuCore {
         } else if (!r.last()) {
             drop(r, kind == IommuKind.VTD ? DropReason.PRQ_OVERFLOW : DropReason.PRIQ_OVERFLOW);
         } else {
-            // the hardware itself answers the L=1 request Success; the group is closed, its PRGI free at once
+            // the hardware itself answers the L=1 request Success; the group is closed, its PRGI free at once:
+            // its requests already assembled are freed now, those still queued when they come out (see handle)
             int dev = deviceIndexByRid[r.rid()];
-            if (dev >= 0) discardPartial(dev, r.prgi());
+            if (dev >= 0) {
+                discardPartial(dev, r.prgi());
+                slotEpoch[dev * Prgi.COUNT + r.prgi()]++;
+            }
             PageRequestGroup g = new PageRequestGroup(index, dev, r);
             autoAnswer(g, AutoReason.QUEUE_OVERFLOW, nowNanos);
         }
@@ -113,11 +124,12 @@ public final class IommuCore {
         int n = 0;
         while (n < max && size > 0) {
             PageRequest r = ring[head];
+            int epoch = ringEpoch[head];
             ring[head] = null;
             head = (head + 1) % ring.length;
             size--;
             n++;
-            handle(r, nowNanos);
+            handle(r, epoch, nowNanos);
         }
         if (size == 0) queueEmptied();
         return n;
@@ -136,7 +148,7 @@ public final class IommuCore {
         if (routing.drainingCount() > 0) completeDrains();
     }
 
-    private void handle(PageRequest r, long nowNanos) {
+    private void handle(PageRequest r, int epoch, long nowNanos) {
         if (r.isStopMarker()) {
             // never answered, whoever sent it; Linux drops it without waiting: the drain does the waiting
             ledger.stopMarkersConsumed++;
@@ -145,6 +157,11 @@ public final class IommuCore {
         int dev = deviceIndexByRid[r.rid()];
         if (dev < 0 || removed[dev]) {
             malformed(r, -1, nowNanos);
+            return;
+        }
+        if (!r.last() && epoch != slotEpoch[dev * Prgi.COUNT + r.prgi()]) {
+            // queued before the hardware answered its group on overflow: that group is closed, this request has none to join
+            drop(r, DropReason.PARTIAL_DISCARDED);
             return;
         }
         if (!Permissions.readsOrWrites(r.perm()) || !PageAddress.isCanonical48(r.address())) {

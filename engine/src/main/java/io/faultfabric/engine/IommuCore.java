@@ -24,7 +24,7 @@ public final class IommuCore {
 
     private final PageRequest[] ring;
     private final int[] ringEpoch;   // per ring entry: its slot's epoch when it was queued
-    private final int[] slotEpoch;   // per function*512+prgi: bumped when the hardware closes the slot's group on overflow
+    private final int[] slotEpoch;   // per function*512+prgi: bumped when the slot's group ends while requests of it may be queued
     private int head;
     private int size;
     private boolean overflow;
@@ -160,7 +160,7 @@ public final class IommuCore {
             return;
         }
         if (!r.last() && epoch != slotEpoch[dev * Prgi.COUNT + r.prgi()]) {
-            // queued before the hardware answered its group on overflow: that group is closed, this request has none to join
+            // queued before its group ended (answered by the hardware on overflow, or forgotten by a reset): nothing to join
             drop(r, DropReason.PARTIAL_DISCARDED);
             return;
         }
@@ -314,8 +314,16 @@ public final class IommuCore {
     /** The device (one function) is reset or removed from the fault queue: pending groups Invalid, partials freed silently. */
     public void resetDevice(int rid, long nowNanos) {
         int dev = requireDevice(rid);
+        // the device forgets its open groups: their requests still queued will have no group to join. A PRGI whose L=1 is
+        // queued is a closed group the device still awaits: its queued requests stay with it.
+        boolean[] closedInQueue = new boolean[Prgi.COUNT];
+        for (int i = 0; i < size; i++) {
+            PageRequest r = ring[(head + i) % ring.length];
+            if (r.rid() == rid && r.last() && !r.isStopMarker()) closedInQueue[r.prgi()] = true;
+        }
         for (int p = 0; p < Prgi.COUNT; p++) {
             int slot = dev * Prgi.COUNT + p;
+            if (!closedInQueue[p]) slotEpoch[slot]++;
             if (partial[slot] != null) discardPartialSlot(slot);
             PageRequestGroup g = outstanding[slot];
             if (g != null) {

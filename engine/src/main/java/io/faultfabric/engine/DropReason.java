@@ -10,7 +10,7 @@ public enum DropReason {
     STOP_MARKER_OVERFLOW,
     /** A malformed L=0 request (VT-d drops it silently). */
     MALFORMED,
-    /** A partial group freed without an answer: VT-d PRO clearing, device reset or removal. */
+    /** A partial group freed without an answer: VT-d PRO clearing, device reset or removal, or its group answered by the hardware on overflow. */
     PARTIAL_DISCARDED,
     /** A request of a device whose PRI is disabled (after Response Failure): the IOMMU never sees it. */
     PRI_DISABLED

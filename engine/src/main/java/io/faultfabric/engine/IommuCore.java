@@ -23,6 +23,8 @@ public final class IommuCore {
     private final RoutingTable routing;
 
     private final PageRequest[] ring;
+    private final int[] ringEpoch;   // per ring entry: its slot's epoch when it was queued
+    private final int[] slotEpoch;   // per function*512+prgi: bumped when the slot's group ends while requests of it may be queued
     private int head;
     private int size;
     private boolean overflow;
@@ -60,6 +62,8 @@ public final class IommuCore {
         this.deviceOwner = deviceOwners.clone();
         this.removed = new boolean[rids.length];
         this.ring = new PageRequest[queueDepth];
+        this.ringEpoch = new int[queueDepth];
+        this.slotEpoch = new int[rids.length * Prgi.COUNT];
         this.partial = new PageRequestGroup[rids.length * Prgi.COUNT];
         this.outstanding = new PageRequestGroup[rids.length * Prgi.COUNT];
     }
@@ -89,7 +93,10 @@ public final class IommuCore {
             overflowed(r, nowNanos);
             return;
         }
-        ring[(head + size) % ring.length] = r;
+        int at = (head + size) % ring.length;
+        int dev = deviceIndexByRid[r.rid()];
+        ring[at] = r;
+        ringEpoch[at] = dev < 0 ? 0 : slotEpoch[dev * Prgi.COUNT + r.prgi()];
         size++;
         if (size > ledger.queueHighWater) ledger.queueHighWater = size;
     }
@@ -100,9 +107,13 @@ public final class IommuCore {
         } else if (!r.last()) {
             drop(r, kind == IommuKind.VTD ? DropReason.PRQ_OVERFLOW : DropReason.PRIQ_OVERFLOW);
         } else {
-            // the hardware itself answers the L=1 request Success; the group is closed, its PRGI free at once
+            // the hardware itself answers the L=1 request Success; the group is closed, its PRGI free at once:
+            // its requests already assembled are freed now, those still queued when they come out (see handle)
             int dev = deviceIndexByRid[r.rid()];
-            if (dev >= 0) discardPartial(dev, r.prgi());
+            if (dev >= 0) {
+                discardPartial(dev, r.prgi());
+                slotEpoch[dev * Prgi.COUNT + r.prgi()]++;
+            }
             PageRequestGroup g = new PageRequestGroup(index, dev, r);
             autoAnswer(g, AutoReason.QUEUE_OVERFLOW, nowNanos);
         }
@@ -113,11 +124,12 @@ public final class IommuCore {
         int n = 0;
         while (n < max && size > 0) {
             PageRequest r = ring[head];
+            int epoch = ringEpoch[head];
             ring[head] = null;
             head = (head + 1) % ring.length;
             size--;
             n++;
-            handle(r, nowNanos);
+            handle(r, epoch, nowNanos);
         }
         if (size == 0) queueEmptied();
         return n;
@@ -136,14 +148,20 @@ public final class IommuCore {
         if (routing.drainingCount() > 0) completeDrains();
     }
 
-    private void handle(PageRequest r, long nowNanos) {
+    private void handle(PageRequest r, int epoch, long nowNanos) {
+        if (r.isStopMarker()) {
+            // never answered, whoever sent it; Linux drops it without waiting: the drain does the waiting
+            ledger.stopMarkersConsumed++;
+            return;
+        }
         int dev = deviceIndexByRid[r.rid()];
         if (dev < 0 || removed[dev]) {
             malformed(r, -1, nowNanos);
             return;
         }
-        if (r.isStopMarker()) {
-            ledger.stopMarkersConsumed++; // Linux drops it without waiting: the drain does the waiting
+        if (!r.last() && epoch != slotEpoch[dev * Prgi.COUNT + r.prgi()]) {
+            // queued before its group ended (answered by the hardware on overflow, or forgotten by a reset): nothing to join
+            drop(r, DropReason.PARTIAL_DISCARDED);
             return;
         }
         if (!Permissions.readsOrWrites(r.perm()) || !PageAddress.isCanonical48(r.address())) {
@@ -268,11 +286,15 @@ public final class IommuCore {
         return oldest == null ? -1 : oldest.dispatchedNanos();
     }
 
-    /** Detach (or tear down) the address space at (RID, PASID): its pending groups answered Invalid, the PASID drained before reuse. */
+    /**
+     * Detach (or tear down) the address space at (RID, PASID): its pending groups answered Invalid, the PASID drained before reuse.
+     * The drain waits while the queue holds a request of this (RID, PASID) or while the overflow (VT-d: PRO) is set; with neither,
+     * the PASID is free at once.
+     */
     public void detach(int rid, int pasid, long nowNanos) {
         routing.detach(rid, pasid);
         answerPendingOf(rid, pasid, AutoReason.DETACHED, nowNanos);
-        if (size == 0 && !overflow) completeDrains();
+        if (!overflow && !queueHolds(rid, pasid)) drained(rid, pasid);
     }
 
     /** Attach an IOASID at (RID, PASID); refused while the PASID is attached or still draining. */
@@ -292,8 +314,16 @@ public final class IommuCore {
     /** The device (one function) is reset or removed from the fault queue: pending groups Invalid, partials freed silently. */
     public void resetDevice(int rid, long nowNanos) {
         int dev = requireDevice(rid);
+        // the device forgets its open groups: their requests still queued will have no group to join. A PRGI whose L=1 is
+        // queued is a closed group the device still awaits: its queued requests stay with it.
+        boolean[] closedInQueue = new boolean[Prgi.COUNT];
+        for (int i = 0; i < size; i++) {
+            PageRequest r = ring[(head + i) % ring.length];
+            if (r.rid() == rid && r.last() && !r.isStopMarker()) closedInQueue[r.prgi()] = true;
+        }
         for (int p = 0; p < Prgi.COUNT; p++) {
             int slot = dev * Prgi.COUNT + p;
+            if (!closedInQueue[p]) slotEpoch[slot]++;
             if (partial[slot] != null) discardPartialSlot(slot);
             PageRequestGroup g = outstanding[slot];
             if (g != null) {
@@ -354,12 +384,14 @@ public final class IommuCore {
         routing.forEachDraining((key, ignored) -> {
             int rid = (int) (key >>> 21);
             int pasid = (int) (key & ((1 << 21) - 1));
-            if (!queueHolds(rid, pasid)) {
-                routing.freeDrained(rid, pasid);
-                ledger.pasidsDrained++;
-                out.drained(rid, pasid);
-            }
+            if (!queueHolds(rid, pasid)) drained(rid, pasid);
         });
+    }
+
+    private void drained(int rid, int pasid) {
+        routing.freeDrained(rid, pasid);
+        ledger.pasidsDrained++;
+        out.drained(rid, pasid);
     }
 
     /** Does the queue still hold a request of (RID, PASID)? The drain waits for this to be false. */

@@ -31,6 +31,7 @@ public final class LongIntMap {
     }
 
     public int get(long key) {
+        if (key < 0) return MISSING; // -1 and -2 mark free and removed slots: never a key
         int i = slot(key, mask);
         while (true) {
             long k = keys[i];
@@ -62,6 +63,7 @@ public final class LongIntMap {
     }
 
     public int remove(long key) {
+        if (key < 0) return MISSING;
         int i = slot(key, mask);
         while (true) {
             long k = keys[i];

@@ -2,6 +2,7 @@ package io.faultfabric.engine.check;
 
 import io.faultfabric.engine.PageRequestGroup;
 import io.faultfabric.engine.RoutingMode;
+import io.faultfabric.engine.RoutingTable;
 
 /** Checks, where a handler receives a group, invariants 4 (only after L=1) and 5 (only the attached owner). */
 public final class OwnerChecker {
@@ -10,6 +11,13 @@ public final class OwnerChecker {
         int ownerOfIoasid(int ioasid);
 
         int ownerOfDevice(int rid);
+
+        /**
+         * The IOASID attached at (RID, PASID) ({@link RoutingTable#NO_PASID} for a request without PASID), or -1 when
+         * this view does not know. When it knows, a group that carries another IOASID was routed by the wrong entry,
+         * even if it went to that entry's owner.
+         */
+        default int ioasidAttachedAt(int rid, int pasid) { return -1; }
     }
 
     private final RoutingMode mode;
@@ -25,6 +33,12 @@ public final class OwnerChecker {
     public void onReceived(int owner, PageRequestGroup g) {
         if (g.lastRequest() == null || !g.lastRequest().last()) {
             violations.record(Invariant.DISPATCH_AFTER_LAST, "owner " + owner + " was handed an unclosed group " + g);
+        }
+        int attached = ownership.ioasidAttachedAt(g.rid(), g.pasidPresent() ? g.pasid() : RoutingTable.NO_PASID);
+        if (attached >= 0 && attached != g.ioasid()) {
+            violations.record(Invariant.ROUTED_TO_ATTACHED_OWNER, "owner " + owner + " received " + g + " routed by ioasid "
+                + g.ioasid() + " but ioasid " + attached + " is attached at its (RID, PASID)");
+            return;
         }
         int expected = mode == RoutingMode.OWNER ? ownership.ownerOfIoasid(g.ioasid()) : ownership.ownerOfDevice(g.rid());
         if (expected != owner) {

@@ -61,6 +61,11 @@ public final class DirectFabric {
         ownerChecker = new OwnerChecker(topology.mode(), new OwnerChecker.Ownership() {
             @Override public int ownerOfIoasid(int ioasid) { return topology.ownerOfIoasid(ioasid); }
             @Override public int ownerOfDevice(int rid) { return topology.deviceOwnerOf(topology.deviceOfRid(rid)); }
+            // the PASID table as configured (and changed through core(i)), against which the router's choice is checked
+            @Override public int ioasidAttachedAt(int rid, int pasid) {
+                int d = topology.deviceOfRid(rid);
+                return d < 0 ? -1 : cores[topology.deviceIommu(d)].routing().ioasidAt(rid, pasid);
+            }
         }, violations);
         cores = new IommuCore[topology.iommuCount()];
         for (int i = 0; i < cores.length; i++) {
@@ -102,6 +107,7 @@ public final class DirectFabric {
         if (d < 0) return;
         deviceCheckers[d].onResponse(g);
         devices[d].onResponse(g);
+        if (deviceCheckers[d].resetting() && !devices[d].resetting()) deviceCheckers[d].onResetDone();
     }
 
     /** Issues {@code groups} more groups across the devices, drains everything, and returns the totals so far. */
@@ -129,19 +135,56 @@ public final class DirectFabric {
                 }
             }
             pump();
-            if (!progress && dispatched.isEmpty() && allQueuesEmpty()) {
-                // nothing moves: outstanding groups with empty queues would be lost groups; none means no device
-                // can issue (PRI disabled by Response Failure, or groups larger than the allocation): the run ends short
-                if (outstanding() > 0) {
-                    throw new IllegalStateException("no progress: " + outstanding() + " groups outstanding with every queue empty");
-                }
-                break;
+            if (recoverFailedDevices()) progress = true;
+            // pump() answered all it could: if no device could issue either, nothing will ever change
+            if (!progress) {
+                throw new IllegalStateException("no progress: " + (target - issued) + " groups still to issue, " + outstanding()
+                    + " outstanding, and no device can issue: " + devicesThatCannotIssue());
             }
         }
         pump();
         long elapsed = System.nanoTime() - start;
         OutcomeLedger l = ledger();
         return new RunResult(l, check(), issuedGroups(), l.groupsCompleted() - completedBefore, elapsed);
+    }
+
+    /** The driver's recovery from Response Failure: it resets the device, which turns PRI back on. Returns true if any was reset. */
+    private boolean recoverFailedDevices() {
+        boolean any = false;
+        for (int d = 0; d < devices.length; d++) {
+            if (devices[d].responseFailureStatus() && !devices[d].resetting()) {
+                resetDevice(d);
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /**
+     * Function-level reset of device {@code device} (its PF and VFs): the device forgets its open groups, its IOMMU answers
+     * its pending groups (DEVICE_RESET) and frees its partial groups, and PRI, with Response Failure cleared, is back once
+     * the last group the device awaits is answered. DirectFabric does this itself after a Response Failure.
+     */
+    public void resetDevice(int device) {
+        long now = System.nanoTime();
+        deviceCheckers[device].onResetBegun();
+        devices[device].beginReset();
+        IommuCore core = cores[topology.deviceIommu(device)];
+        for (int rid : topology.deviceRids(device)) core.resetDevice(rid, now);
+        if (deviceCheckers[device].resetting() && !devices[device].resetting()) deviceCheckers[device].onResetDone();
+    }
+
+    private String devicesThatCannotIssue() {
+        StringBuilder b = new StringBuilder();
+        int shown = Math.min(4, devices.length);
+        for (int d = 0; d < shown; d++) {
+            DeviceState dev = devices[d];
+            b.append(d == 0 ? "" : "; ").append("device ").append(d).append(" credits ").append(dev.creditsInUse()).append('/')
+                .append(dev.allocation()).append(" groups awaiting answer ").append(dev.groupsOutstanding())
+                .append(dev.priEnabled() ? "" : " PRI disabled").append(dev.resetting() ? " resetting" : "");
+        }
+        if (devices.length > shown) b.append("; ...");
+        return b.toString();
     }
 
     /** Offers one request from device {@code device} as it is, for tests that write their own request streams. */
@@ -275,6 +318,16 @@ public final class DirectFabric {
         /** Devices that believe their allocation is this, not the topology's: a broken device, for tests of the checker. */
         public Builder allocationOverride(int credits) { this.allocationOverride = credits; return this; }
 
-        public DirectFabric build() { return new DirectFabric(this); }
+        public DirectFabric build() {
+            // a group bigger than a device's allocation could never be issued: the device would stall for good
+            for (int d = 0; d < topology.deviceCount(); d++) {
+                int alloc = allocationOverride > 0 ? allocationOverride : topology.deviceAllocation(d);
+                if (maxRequests > alloc) {
+                    throw new IllegalArgumentException("requestsPerGroup max " + maxRequests + " exceeds device " + d + "'s allocation " + alloc
+                        + ": its groups could never be issued");
+                }
+            }
+            return new DirectFabric(this);
+        }
     }
 }

@@ -61,7 +61,7 @@ public final class Topology {
             for (int rid : dd.rids) ridToDevice[rid] = d;
         }
         if (b.ownerOfIoasid.length != ioasid) {
-            throw new IllegalArgumentException("owners must be assigned for all " + ioasid + " IOASIDs, were " + b.ownerOfIoasid.length);
+            throw new IllegalArgumentException("ioasidOwners must assign an owner to all " + ioasid + " IOASIDs, was given " + b.ownerOfIoasid.length);
         }
         this.ownerOfIoasid = b.ownerOfIoasid;
         this.ioasidOwnerCount = b.ownerKinds.length;
@@ -199,10 +199,7 @@ public final class Topology {
         /** Adds an owner; returns its index. GUEST owners name their vIOMMU, others pass -1. */
         public int owner(OwnerKind kind, int viommu) {
             Objects.requireNonNull(kind, "kind");
-            if (kind == OwnerKind.GUEST && (viommu < 0 || viommu >= viommuDepth.size())) {
-                throw new IllegalArgumentException("a GUEST owner needs a vIOMMU 0.." + (viommuDepth.size() - 1) + ", was " + viommu);
-            }
-            if (kind != OwnerKind.GUEST && viommu != -1) throw new IllegalArgumentException("only GUEST owners sit behind a vIOMMU; viommu must be -1 for " + kind);
+            checkViommu(kind, viommu, "viommu");
             int i = ownerKinds.length;
             ownerKinds = Arrays.copyOf(ownerKinds, i + 1);
             ownerViommu = Arrays.copyOf(ownerViommu, i + 1);
@@ -211,9 +208,26 @@ public final class Topology {
             return i;
         }
 
-        /** Adds many owners at once (cheaper for 2^20); returns the first index. */
+        private void checkViommu(OwnerKind kind, int viommu, String argument) {
+            if (kind == OwnerKind.GUEST && (viommu < 0 || viommu >= viommuDepth.size())) {
+                throw new IllegalArgumentException(argument + " must name the vIOMMU of a GUEST owner, "
+                    + (viommuDepth.isEmpty() ? "but none has been added" : "0.." + (viommuDepth.size() - 1)) + ", was " + viommu);
+            }
+            if (kind != OwnerKind.GUEST && viommu != -1) {
+                throw new IllegalArgumentException(argument + " must be -1 for " + kind + ": only GUEST owners sit behind a vIOMMU, was " + viommu);
+            }
+        }
+
+        /** Adds many owners at once (cheaper for 2^20), each checked as {@link #owner} checks one; returns the first index. */
         public int owners(byte[] kinds, int[] viommus) {
             if (kinds.length != viommus.length) throw new IllegalArgumentException("kinds and viommus must have equal length");
+            OwnerKind[] all = OwnerKind.values();
+            for (int i = 0; i < kinds.length; i++) {
+                if (kinds[i] < 0 || kinds[i] >= all.length) {
+                    throw new IllegalArgumentException("kinds[" + i + "] must be an OwnerKind ordinal 0.." + (all.length - 1) + ", was " + kinds[i]);
+                }
+                checkViommu(all[kinds[i]], viommus[i], "viommus[" + i + "]");
+            }
             int first = ownerKinds.length;
             ownerKinds = Arrays.copyOf(ownerKinds, first + kinds.length);
             ownerViommu = Arrays.copyOf(ownerViommu, first + kinds.length);

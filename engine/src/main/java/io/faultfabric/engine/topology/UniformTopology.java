@@ -36,7 +36,8 @@ public record UniformTopology(int iommus, IommuKind kind, int queueDepth, int de
         kind.checkDepth(queueDepth, "queueDepth");
         if (vfsPerDevice < 0 || vfsPerDevice > 255) throw new IllegalArgumentException("vfsPerDevice must be 0..255, was " + vfsPerDevice);
         if (ownerKinds.isEmpty()) throw new IllegalArgumentException("ownerKinds must name at least one kind");
-        int functions = iommus * devicesPerIommu * (vfsPerDevice + 1);
+        // in long: 65536 x 65536 functions would wrap an int to 0
+        long functions = (long) iommus * devicesPerIommu * (vfsPerDevice + 1);
         if (functions > 0xFF00) throw new IllegalArgumentException("iommus x devicesPerIommu x (vfsPerDevice+1) = " + functions + " functions do not fit in 16-bit RIDs above bus 0 (max 65280)");
         if (pasids % functions != 0) {
             throw new IllegalArgumentException("pasids (" + pasids + ") must be a multiple of the number of functions (" + functions + ") so that each gets the same number");

@@ -19,12 +19,15 @@ public record PasidChoice(Kind kind, double exponent) {
 
     public static PasidChoice zipf(double exponent) { return new PasidChoice(Kind.ZIPF, exponent); }
 
-    private static final Map<Long, double[]> CDFS = new ConcurrentHashMap<>();
+    /** One table per (n, exponent); a record key, since no packing of both into a long is free of collisions. */
+    private record CdfKey(int n, double exponent) {}
+
+    private static final Map<CdfKey, double[]> CDFS = new ConcurrentHashMap<>();
 
     /** Picks an index in [0, n) from a uniform draw u in [0, 1). */
     public int pick(double u, int n) {
         if (kind == Kind.UNIFORM || n == 1) return (int) (u * n);
-        double[] cdf = CDFS.computeIfAbsent(((long) n << 32) ^ Double.doubleToLongBits(exponent), k -> cdf(n, exponent));
+        double[] cdf = CDFS.computeIfAbsent(new CdfKey(n, exponent), k -> cdf(n, exponent));
         int lo = 0, hi = n - 1;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;

@@ -26,15 +26,17 @@ import java.util.function.IntFunction;
 /**
  * The guardian of one fabric: it spawns the actor tree of a topology and answers for it as a whole.
  * In its setup, in this order, it spawns and registers in the {@link FabricContext}: the IOMMU units
- * (devices read their unit's ref when they start), the vIOMMUs that GUEST owners sit behind, the owners
- * (every IOASID owner; the device owners only in DEVICE routing mode), each supervised, and the devices,
- * each with its {@link FaultSequence}. Everything is registered before any traffic can flow, since
- * traffic starts with a device. Children run on the data-plane dispatcher.
+ * (devices read their unit's ref when they start), the vIOMMUs that GUEST owners sit behind, the devices,
+ * each with its {@link FaultSequence}, and the owners (every IOASID owner; the device owners only in
+ * DEVICE routing mode), each supervised, in blocks of {@link OwnerGroup#SIZE} under an {@link OwnerGroup}
+ * that spawns and registers them in parallel with the other blocks. The fabric is {@link Started} once every
+ * block has reported: traffic starts with a device, and nobody feeds a device before Started, so every ref
+ * is registered before any fault flows. Children run on the data-plane dispatcher.
  *
  * <p>Protocol: {@link Started} goes to whoever {@link #create} names (and answers {@link GetStarted});
  * {@link SnapshotAll} replies with every IOMMU's, device's and vIOMMU's snapshot and the owners' totals;
  * {@link Shutdown} has every IOMMU answer what is pending (SHUTDOWN) and flush, then replies with the final
- * snapshot and stops the fabric. Requests are served one at a time, in order.
+ * snapshot and stops the fabric. Requests are served one at a time, in order, once the fabric has started.
  */
 public final class Fabric extends AbstractBehavior<Fabric.Command> {
 
@@ -95,6 +97,8 @@ public final class Fabric extends AbstractBehavior<Fabric.Command> {
 
     private record ViommuSnapshotted(VIommu.Snapshot snapshot) implements Command {}
 
+    private record OwnersSpawned(OwnerGroup.Spawned block) implements Command {}
+
     /**
      * @param faults   the fault sequence of each device (null for a device fed only with {@link Device.Send})
      * @param startedTo told {@link Started} once the tree is spawned; may be null
@@ -106,7 +110,12 @@ public final class Fabric extends AbstractBehavior<Fabric.Command> {
     }
 
     private final FabricContext ctx;
-    private final Started started;
+    private final ActorRef<Started> startedTo;
+    private final List<ActorRef<Started>> awaitingStart = new ArrayList<>();
+    private final long spawnStart;
+    private final int owners;
+    private int ownerGroupsPending;
+    private Started started;
     private final int[] viommus;
     private final ActorRef<IommuUnit.Snapshot> iommuAdapter;
     private final ActorRef<Device.Snapshot> deviceAdapter;
@@ -117,25 +126,44 @@ public final class Fabric extends AbstractBehavior<Fabric.Command> {
     private Fabric(ActorContext<Command> context, FabricContext ctx, IntFunction<FaultSequence> faults, ActorRef<Started> startedTo) {
         super(context);
         this.ctx = ctx;
+        this.startedTo = startedTo;
         this.iommuAdapter = context.messageAdapter(IommuUnit.Snapshot.class, IommuSnapshotted::new);
         this.deviceAdapter = context.messageAdapter(Device.Snapshot.class, DeviceSnapshotted::new);
         this.viommuAdapter = context.messageAdapter(VIommu.Snapshot.class, ViommuSnapshotted::new);
         Topology t = ctx.topology();
         Props props = DispatcherSelector.fromConfig(ctx.settings().dispatcher());
-        long t0 = System.nanoTime();
+        this.spawnStart = System.nanoTime();
         for (int i = 0; i < t.iommuCount(); i++) ctx.registerIommu(i, context.spawn(IommuUnit.create(i, ctx), "iommu-" + i, props));
         this.viommus = guestViommus(t);
         for (int v : viommus) ctx.registerViommu(v, context.spawn(VIommu.create(v, ctx), "viommu-" + v, props));
-        int owners = t.mode() == RoutingMode.DEVICE ? t.ownerCount() : t.ioasidOwnerCount();
-        for (int o = 0; o < owners; o++) ctx.registerOwner(o, context.spawn(IoasidOwner.supervised(o, ctx), "owner-" + o, props));
         for (int d = 0; d < t.deviceCount(); d++) {
             ctx.registerDevice(d, context.spawn(Device.create(d, ctx, faults.apply(d)), "device-" + d, props));
         }
-        Duration spawnTime = Duration.ofNanos(System.nanoTime() - t0);
-        this.started = new Started(context.getSelf(), ctx, t.iommuCount(), viommus.length, owners, t.deviceCount(), spawnTime);
-        context.getLog().info("fabric started in {} ms: {} IOMMUs, {} vIOMMUs, {} owners, {} devices ({})", spawnTime.toMillis(),
+        this.owners = t.mode() == RoutingMode.DEVICE ? t.ownerCount() : t.ioasidOwnerCount();
+        ActorRef<OwnerGroup.Spawned> spawned = context.messageAdapter(OwnerGroup.Spawned.class, OwnersSpawned::new);
+        for (int first = 0, g = 0; first < owners; first += OwnerGroup.SIZE, g++) {
+            int count = Math.min(OwnerGroup.SIZE, owners - first);
+            context.spawn(OwnerGroup.create(g, first, count, ctx, spawned), "owners-" + g, props);
+            ownerGroupsPending++;
+        }
+        if (ownerGroupsPending == 0) start();
+    }
+
+    private Behavior<Command> onOwnersSpawned(OwnersSpawned m) {
+        if (--ownerGroupsPending == 0) start();
+        return this;
+    }
+
+    private void start() {
+        Topology t = ctx.topology();
+        Duration spawnTime = Duration.ofNanos(System.nanoTime() - spawnStart);
+        started = new Started(getContext().getSelf(), ctx, t.iommuCount(), viommus.length, owners, t.deviceCount(), spawnTime);
+        getContext().getLog().info("fabric started in {} ms: {} IOMMUs, {} vIOMMUs, {} owners, {} devices ({})", spawnTime.toMillis(),
             t.iommuCount(), viommus.length, owners, t.deviceCount(), t);
         if (startedTo != null) startedTo.tell(started);
+        for (ActorRef<Started> r : awaitingStart) r.tell(started);
+        awaitingStart.clear();
+        if (collecting == null) startNext();
     }
 
     /** The vIOMMUs some GUEST owner sits behind: the only ones worth spawning. */
@@ -151,7 +179,8 @@ public final class Fabric extends AbstractBehavior<Fabric.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-            .onMessage(GetStarted.class, m -> { m.replyTo().tell(started); return this; })
+            .onMessage(OwnersSpawned.class, this::onOwnersSpawned)
+            .onMessage(GetStarted.class, this::onGetStarted)
             .onMessage(SnapshotAll.class, this::onRequest)
             .onMessage(Shutdown.class, this::onRequest)
             .onMessage(IommuSnapshotted.class, m -> onPart(m.snapshot()))
@@ -160,9 +189,15 @@ public final class Fabric extends AbstractBehavior<Fabric.Command> {
             .build();
     }
 
+    private Behavior<Command> onGetStarted(GetStarted m) {
+        if (started != null) m.replyTo().tell(started);
+        else awaitingStart.add(m.replyTo());
+        return this;
+    }
+
     private Behavior<Command> onRequest(Command request) {
         requests.addLast(request);
-        if (collecting == null) startNext();
+        if (collecting == null && started != null) startNext();
         return this;
     }
 

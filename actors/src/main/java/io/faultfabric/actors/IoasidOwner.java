@@ -135,15 +135,18 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
     private static final int READ_BYTES = IommufdFaultQueue.RECORD_BYTES * 64;
     private static final int MAX_READ_BYTES = IommufdFaultQueue.RECORD_BYTES * (1 << 16);
 
+    // shared by every owner: a strategy per owner would cost a million objects; crashes are injected, so WARN, not ERROR
+    private static final SupervisorStrategy RESTART = SupervisorStrategy.restart().withLogLevel(Level.WARN);
+    private static final SupervisorStrategy STOP = SupervisorStrategy.stop().withLogLevel(Level.WARN);
+
     public static Behavior<Command> create(int index, FabricContext ctx) {
         return Behaviors.setup(context -> new IoasidOwner(context, index, ctx));
     }
 
     /** {@link #create} under the supervision {@code faultfabric.owner-supervision} asks for. */
     public static Behavior<Command> supervised(int index, FabricContext ctx) {
-        SupervisorStrategy strategy = ctx.settings().ownerSupervision() == FabricSettings.OwnerSupervision.RESTART
-            ? SupervisorStrategy.restart() : SupervisorStrategy.stop();
-        return Behaviors.supervise(create(index, ctx)).onFailure(strategy.withLogLevel(Level.WARN));
+        SupervisorStrategy strategy = ctx.settings().ownerSupervision() == FabricSettings.OwnerSupervision.RESTART ? RESTART : STOP;
+        return Behaviors.supervise(create(index, ctx)).onFailure(strategy);
     }
 
     private final int index;

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
@@ -93,6 +94,41 @@ class OwnerSupervisionTest {
         assertThat(f.device(0).creditsInUse()).isZero();
         Fabric.FabricSnapshot end = f.shutdown();
         assertThat(end.owners().ownerFailures()).isEqualTo(1);
+        assertThat(end.violations().none()).as(end.violations().toString()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0} mode")
+    @EnumSource(RoutingMode.class)
+    void aRestartedGuestOwnersOldCookiesNeverReceiveTheGuestsLateAnswers(RoutingMode mode) {
+        FabricFixture f = new FabricFixture(testKit, FabricFixture.tiny(OwnerKind.GUEST, mode, 2, 32, 128),
+            FabricFixture.settings(RESTART), o -> FaultPolicy.DEFAULT);
+        TestProbe<List<PageRequestGroup>> answers = f.subscribe(0);
+        f.ctx.viommu(0).tell(new VIommu.Hang(true));
+        List<PageRequest> two = new ArrayList<>(f.group(1, 0, 1));
+        two.addAll(f.group(1, 1, 1));
+        f.send(0, two);
+        f.awaitOwner(0, s -> s.fdAwaiting() == 2); // both at the guest, cookies 1 and 2
+
+        f.ctx.owner(0).tell(new IoasidOwner.Crash("VMM restarts"));
+
+        List<PageRequestGroup> failed = f.answered(answers, 0, 2);
+        assertThat(failed).extracting(PageRequestGroup::autoReason).containsOnly(AutoReason.HANDLER_FAILED);
+        assertThat(f.reset(0).isSuccess()).isTrue();
+        f.send(0, f.group(1, 2, 1)); // the new incarnation hands out cookie 1 again
+        f.awaitOwner(0, s -> s.fdAwaiting() == 1);
+        f.ctx.viommu(0).tell(new VIommu.Hang(false));
+
+        PageRequestGroup fresh = f.answered(answers, 0, 1).get(0);
+        assertThat(fresh.prgi()).isEqualTo(2);
+        assertThat(fresh.code()).isEqualTo(ResponseCode.SUCCESS);
+        answers.expectNoMessage(Duration.ofMillis(100));
+        VIommu.Snapshot v = f.viommu(0);
+        assertThat(v.forgotten()).isEqualTo(2);
+        Fabric.FabricSnapshot end = f.shutdown();
+        assertThat(end.owners().unmatchedGuestResponses()).as("the guest's answers to the old groups went nowhere").isEqualTo(2);
+        assertThat(end.owners().unknownCookieWrites()).isZero();
+        assertThat(end.rejected()).isZero();
+        assertThat(end.deviceLedger().groupsCompleted()).isEqualTo(3);
         assertThat(end.violations().none()).as(end.violations().toString()).isTrue();
     }
 }

@@ -15,6 +15,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -101,5 +102,29 @@ class ResponseValidationTest {
         assertThat(f.iommu(0).ledger().responsesRejected()).as("the owner sent nothing late").isZero();
         Fabric.FabricSnapshot end = f.shutdown();
         assertThat(end.owners().detachedDropped()).isEqualTo(1);
+    }
+
+    @Test
+    void aGuestResponseThatMatchesNothingInjectedIsCountedAndGoesNowhere() {
+        FabricFixture f = new FabricFixture(testKit, FabricFixture.tiny(OwnerKind.GUEST, RoutingMode.OWNER, 2, 32, 128),
+            FabricFixture.settings(RESTART), o -> FaultPolicy.DEFAULT);
+        TestProbe<List<PageRequestGroup>> answers = f.subscribe(0);
+        f.ctx.viommu(0).tell(new VIommu.Hang(true));
+        f.send(0, f.group(1, 4, 1));
+        f.awaitOwner(0, s -> s.fdAwaiting() == 1);
+        int wrongGuestPasid = 1 ^ 0x55; // not how this vIOMMU translates PASID 1
+
+        f.ctx.viommu(0).tell(new VIommu.GuestResponse(PF, wrongGuestPasid, 4, ResponseCode.SUCCESS));
+        f.ctx.viommu(0).tell(new VIommu.GuestResponse(PF, 1, 9, ResponseCode.SUCCESS));
+
+        VIommu.Snapshot v = f.viommu(0);
+        assertThat(v.unmatchedResponses()).isEqualTo(2);
+        assertThat(v.awaitingResponses()).isEqualTo(1);
+        answers.expectNoMessage(Duration.ofMillis(50));
+        f.ctx.viommu(0).tell(new VIommu.Hang(false));
+        assertThat(f.answered(answers, 0, 1).get(0).code()).isEqualTo(ResponseCode.SUCCESS);
+        Fabric.FabricSnapshot end = f.shutdown();
+        assertThat(end.owners().unmatchedGuestResponses()).isEqualTo(2);
+        assertThat(end.rejected()).isZero();
     }
 }

@@ -474,7 +474,11 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
             w.groups.removeIf(g -> ofHandle(g, m.rid(), m.pasid()));
             n += before - w.groups.size();
         }
-        if (w.fd != null) n += w.fd.detach(m.rid(), m.pasid(), (g, code) -> {}); // the IOMMU answered them when it detached
+        if (w.fd != null) {
+            n += w.fd.detach(m.rid(), m.pasid(), (g, code) -> {}); // the IOMMU answered them when it detached
+            // a freed cookie may be handed out again: the reader must not keep it
+            if (w.cookies != null) w.cookies.removeIf(c -> w.fd.awaiting(c) == null);
+        }
         if (w.inService != null && ofHandle(w.inService, m.rid(), m.pasid())) {
             if (w.fd == null) n++;
             w.inService = null;

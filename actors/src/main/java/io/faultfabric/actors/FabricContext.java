@@ -21,6 +21,7 @@ public final class FabricContext {
     private final IntFunction<FaultPolicy> policies;
     private final Violations violations;
     private final OwnerChecker ownerChecker;
+    private final OwnerCounters ownerCounters = new OwnerCounters();
     private final AtomicReferenceArray<ActorRef<IommuUnit.Command>> iommus;
     private final AtomicReferenceArray<ActorRef<IoasidOwner.Command>> owners;
     private final AtomicReferenceArray<ActorRef<VIommu.Command>> viommus;
@@ -60,6 +61,8 @@ public final class FabricContext {
     /** Violations found by checks that run inside actors (owners, devices); shared, locked only to record. */
     public Violations violations() { return violations; }
     public OwnerChecker ownerChecker() { return ownerChecker; }
+    /** Rare owner-side events (uAPI refusals, full queues), counted fabric-wide so that owners keep no counters. */
+    public OwnerCounters ownerCounters() { return ownerCounters; }
 
     public ActorRef<IommuUnit.Command> iommu(int i) { return iommus.get(i); }
     public ActorRef<IoasidOwner.Command> owner(int i) { return owners.get(i); }

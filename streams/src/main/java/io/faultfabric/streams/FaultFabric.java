@@ -2,7 +2,7 @@ package io.faultfabric.streams;
 
 import io.faultfabric.actors.Device;
 import io.faultfabric.actors.FabricContext;
-import io.faultfabric.actors.FabricGuardian;
+import io.faultfabric.actors.Fabric;
 import io.faultfabric.actors.FabricSettings;
 import io.faultfabric.actors.IommuUnit;
 import io.faultfabric.engine.GroupResponse;
@@ -58,12 +58,12 @@ public final class FaultFabric {
     private final ActorSystem<?> system;
     private final Topology topology;
     private final FabricContext ctx;
-    private final ActorRef<FabricGuardian.Command> guardian;
+    private final ActorRef<Fabric.Command> guardian;
     private final Duration askTimeout;
     private final AtomicBoolean responsesTaken = new AtomicBoolean();
     private final AtomicBoolean shutDown = new AtomicBoolean();
 
-    private FaultFabric(ActorSystem<?> system, Topology topology, FabricContext ctx, ActorRef<FabricGuardian.Command> guardian) {
+    private FaultFabric(ActorSystem<?> system, Topology topology, FabricContext ctx, ActorRef<Fabric.Command> guardian) {
         this.system = system;
         this.topology = topology;
         this.ctx = ctx;
@@ -185,18 +185,8 @@ public final class FaultFabric {
 
     /** Counters of every device and unit, merged, with the invariant violations found so far. */
     public CompletionStage<FabricSnapshot> snapshot() {
-        List<CompletableFuture<Device.Snapshot>> devs = new ArrayList<>();
-        for (int d = 0; d < topology.deviceCount(); d++) {
-            devs.add(AskPattern.<Device.Command, Device.Snapshot>ask(ctx.device(d), Device.GetSnapshot::new, askTimeout, system.scheduler())
-                .toCompletableFuture());
-        }
-        List<CompletableFuture<IommuUnit.Snapshot>> units = new ArrayList<>();
-        for (int i = 0; i < topology.iommuCount(); i++) {
-            units.add(AskPattern.<IommuUnit.Command, IommuUnit.Snapshot>ask(ctx.iommu(i), IommuUnit.GetSnapshot::new, askTimeout,
-                system.scheduler()).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(concat(devs, units)).thenApply(x -> combine(
-            devs.stream().map(CompletableFuture::join).toList(), units.stream().map(CompletableFuture::join).toList()));
+        return AskPattern.<Fabric.Command, Fabric.Snapshot>ask(guardian, Fabric.SnapshotAll::new, askTimeout, system.scheduler())
+            .thenApply(s -> combine(s.devices(), s.iommus()));
     }
 
     /**
@@ -212,10 +202,10 @@ public final class FaultFabric {
         }
         return CompletableFuture.allOf(quiet.toArray(new CompletableFuture[0]))
             .thenCompose(x -> settle(0))
-            .thenApply(snap -> {
+            .thenCompose(snap -> {
                 for (int d = 0; d < topology.deviceCount(); d++) ctx.device(d).tell(new Device.Subscribe(null));
-                guardian.tell(FabricGuardian.Stop.INSTANCE);
-                return snap;
+                return AskPattern.<Fabric.Command, Fabric.Snapshot>ask(guardian, Fabric.Shutdown::new, askTimeout, system.scheduler())
+                    .thenApply(stopped -> snap);
             });
     }
 
@@ -360,11 +350,11 @@ public final class FaultFabric {
             FabricContext ctx = new FabricContext(topology, s, seed, policies);
             ctx.publishResponses(responses);
             IntFunction<FaultSequence> faults = d -> new FaultSequence(seed, topology, d, choice, minRequests, maxRequests);
-            ActorRef<FabricGuardian.Command> guardian = system.systemActorOf(FabricGuardian.create(ctx, faults),
+            ActorRef<Fabric.Command> guardian = system.systemActorOf(Fabric.create(ctx, faults, null),
                 "faultfabric-" + INSTANCES.incrementAndGet(), DispatcherSelector.fromConfig(s.dispatcher()));
             Duration timeout = Duration.ofSeconds(60 + topology.ownerCount() / 10_000);
-            return AskPattern.<FabricGuardian.Command, Done>ask(guardian, FabricGuardian.AwaitStarted::new, timeout, system.scheduler())
-                .thenApply(done -> new FaultFabric(system, topology, ctx, guardian));
+            return AskPattern.<Fabric.Command, Fabric.Started>ask(guardian, Fabric.GetStarted::new, timeout, system.scheduler())
+                .thenApply(started -> new FaultFabric(system, topology, ctx, guardian));
         }
     }
 }

@@ -19,6 +19,8 @@ import java.util.Objects;
  * or {@link UniformTopology}.
  */
 public final class Topology {
+    private static final OwnerKind[] OWNER_KINDS = OwnerKind.values(); // values() copies the array on every call
+
     private final RoutingMode mode;
     private final IommuKind[] iommuKind;
     private final int[] iommuDepth;
@@ -104,7 +106,7 @@ public final class Topology {
     public int ownerCount() { return ownerKind.length; }
     public int deviceOwnerOf(int device) { return ioasidOwnerCount + device; }
     public boolean isDeviceOwner(int owner) { return owner >= ioasidOwnerCount; }
-    public OwnerKind ownerKind(int owner) { return OwnerKind.values()[ownerKind[owner]]; }
+    public OwnerKind ownerKind(int owner) { return OWNER_KINDS[ownerKind[owner]]; }
     /** The vIOMMU a GUEST owner sits behind, or -1. */
     public int ownerViommu(int owner) { return ownerViommu[owner]; }
     public int viommuCount() { return viommuDepth.length; }

@@ -11,11 +11,14 @@ import java.util.Arrays;
 /**
  * Fault tickets for one device: arrays of intended issue times. Open model: a tick every
  * {@code interval} emits the tickets due since the last one (at most {@code maxBatch}; a device that
- * cannot keep up falls behind its schedule and the lag shows as latency, not as fewer faults).
+ * cannot keep up falls behind its schedule and the lag shows as latency, not as fewer faults, until
+ * the deadline, when issuing stops).
  * Closed model: tickets with time 0 ("now") as fast as the device takes them.
  */
 final class Pacer {
     private static final long[] NONE = new long[0];
+    /** Marks the end of the schedule (streams carry no nulls). */
+    private static final long[] DONE = new long[0];
 
     private Pacer() {}
 
@@ -30,7 +33,7 @@ final class Pacer {
             .mapMaterializedValue(c -> NotUsed.getInstance())
             .statefulMap(() -> new State(schedule, startNanos, limit, deadline), (st, tick) -> Pair.create(st, st.due(maxBatch)),
                 st -> java.util.Optional.empty())
-            .takeWhile(a -> a != null)
+            .takeWhile(a -> a != DONE)
             .filter(a -> a.length > 0);
     }
 
@@ -57,10 +60,11 @@ final class Pacer {
             this.next = start + schedule.next();
         }
 
-        /** Tickets due now; null once the schedule is done. */
+        /** Tickets due now; DONE once the schedule is done. */
         long[] due(int maxBatch) {
             long now = System.nanoTime();
-            if (left == 0 || next > deadline) return null;
+            // a duration ends issuing at the deadline, as a load generator stops sending: tickets not yet sent are not owed
+            if (left == 0 || next > deadline || now > deadline) return DONE;
             long[] out = null;
             int n = 0;
             while (n < maxBatch && left > 0 && next <= now && next <= deadline) {

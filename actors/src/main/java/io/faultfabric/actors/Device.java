@@ -118,7 +118,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
     private List<PageRequestGroup> unpublished = new ArrayList<>();
     private boolean publishInFlight;
     private boolean endingSubscription;
-    private final boolean publishing;
+    private boolean publishing;
     private int unpublishedCount;
 
     private Device(ActorContext<Command> context, int device, FabricContext ctx, FaultSequence faults) {
@@ -152,8 +152,11 @@ public final class Device extends AbstractBehavior<Device.Command> {
             .onMessage(Reset.class, this::onReset)
             .onMessage(Subscribe.class, m -> {
                 if (m.subscriber() == null) endingSubscription = subscriber != null;
-                else if (!publishing) throw new IllegalStateException("device " + device + " does not publish responses; enable it before start");
-                else subscriber = m.subscriber();
+                else {
+                    // a subscriber that comes without FabricContext.publishResponses sees answers from now on
+                    subscriber = m.subscriber();
+                    publishing = true;
+                }
                 publish();
                 return this;
             })

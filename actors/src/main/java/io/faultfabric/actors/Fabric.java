@@ -186,6 +186,10 @@ public final class Fabric extends AbstractBehavior<Fabric.Command> {
             .onMessage(IommuSnapshotted.class, m -> onPart(m.snapshot()))
             .onMessage(DeviceSnapshotted.class, m -> onPart(m.snapshot()))
             .onMessage(ViommuSnapshotted.class, m -> onPart(m.snapshot()))
+            .onSignal(org.apache.pekko.actor.typed.PostStop.class, sig -> {
+                ctx.closeServiceClock(); // its thread belongs to this fabric
+                return this;
+            })
             .build();
     }
 

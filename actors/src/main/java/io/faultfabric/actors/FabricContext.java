@@ -54,6 +54,28 @@ public final class FabricContext {
 
     public boolean publishResponses() { return publishResponses; }
 
+    private ServiceClock serviceClock;
+
+    /** The fabric's service clock, made on first use from the settings (see {@link FabricSettings.ServiceClockKind}). */
+    public synchronized ServiceClock serviceClock(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+        if (serviceClock == null) {
+            FabricSettings.ServiceClockKind kind = settings.serviceClock();
+            if (kind == FabricSettings.ServiceClockKind.AUTO) {
+                boolean manual = system.settings().config().getString("pekko.scheduler.implementation").contains("ExplicitlyTriggeredScheduler");
+                kind = manual ? FabricSettings.ServiceClockKind.SCHEDULER : FabricSettings.ServiceClockKind.PRECISE;
+            }
+            serviceClock = kind == FabricSettings.ServiceClockKind.PRECISE
+                ? ServiceClock.precise("faultfabric-service-clock-" + system.name()) : ServiceClock.scheduler(system);
+        }
+        return serviceClock;
+    }
+
+    /** Stops the service clock's thread (the fabric stopped). */
+    public synchronized void closeServiceClock() {
+        if (serviceClock != null) serviceClock.close();
+        serviceClock = null;
+    }
+
     public Topology topology() { return topology; }
     public FabricSettings settings() { return settings; }
     public long seed() { return seed; }

@@ -11,15 +11,19 @@ import java.util.Objects;
  * a bad value fails at start with its key path, the value, and what is allowed.
  */
 public record FabricSettings(Duration responseTimeout, Duration timeoutCheckInterval, int drainBatch,
-                             OwnerSupervision ownerSupervision, int deviceBatch, String dispatcher) {
+                             OwnerSupervision ownerSupervision, int deviceBatch, String dispatcher, ServiceClockKind serviceClock) {
 
     public enum OwnerSupervision { RESTART, STOP }
+
+    /** How owners' service times are timed: see {@link ServiceClock}. AUTO is SCHEDULER under ManualTime, else PRECISE. */
+    public enum ServiceClockKind { AUTO, PRECISE, SCHEDULER }
 
     public FabricSettings {
         Objects.requireNonNull(responseTimeout, "responseTimeout");
         Objects.requireNonNull(timeoutCheckInterval, "timeoutCheckInterval");
         Objects.requireNonNull(ownerSupervision, "ownerSupervision");
         Objects.requireNonNull(dispatcher, "dispatcher");
+        Objects.requireNonNull(serviceClock, "serviceClock");
         positive(responseTimeout, "faultfabric.response-timeout");
         positive(timeoutCheckInterval, "faultfabric.timeout-check-interval");
         range(drainBatch, 1, 1 << 20, "faultfabric.drain-batch");
@@ -34,15 +38,16 @@ public record FabricSettings(Duration responseTimeout, Duration timeoutCheckInte
             integer(c, "drain-batch"),
             supervision(c),
             integer(c, "device-batch"),
-            string(c, "dispatcher"));
+            string(c, "dispatcher"),
+            serviceClock(c));
     }
 
     public FabricSettings withResponseTimeout(Duration d) {
-        return new FabricSettings(d, timeoutCheckInterval, drainBatch, ownerSupervision, deviceBatch, dispatcher);
+        return new FabricSettings(d, timeoutCheckInterval, drainBatch, ownerSupervision, deviceBatch, dispatcher, serviceClock);
     }
 
     public FabricSettings withOwnerSupervision(OwnerSupervision s) {
-        return new FabricSettings(responseTimeout, timeoutCheckInterval, drainBatch, s, deviceBatch, dispatcher);
+        return new FabricSettings(responseTimeout, timeoutCheckInterval, drainBatch, s, deviceBatch, dispatcher, serviceClock);
     }
 
     private static Duration duration(Config c, String key) {
@@ -79,6 +84,16 @@ public record FabricSettings(Duration responseTimeout, Duration timeoutCheckInte
             case "restart": return OwnerSupervision.RESTART;
             case "stop": return OwnerSupervision.STOP;
             default: throw new IllegalArgumentException("faultfabric.owner-supervision = \"" + v + "\" is not allowed; expected restart or stop");
+        }
+    }
+
+    private static ServiceClockKind serviceClock(Config c) {
+        String v = string(c, "service-clock");
+        switch (v) {
+            case "auto": return ServiceClockKind.AUTO;
+            case "precise": return ServiceClockKind.PRECISE;
+            case "scheduler": return ServiceClockKind.SCHEDULER;
+            default: throw new IllegalArgumentException("faultfabric.service-clock = \"" + v + "\" is not allowed; expected auto, precise or scheduler");
         }
     }
 

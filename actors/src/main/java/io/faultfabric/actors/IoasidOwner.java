@@ -11,7 +11,7 @@ import io.faultfabric.engine.owner.IommufdFaultQueue;
 import io.faultfabric.engine.owner.IommufdFaultQueue.PageResponse;
 import io.faultfabric.engine.owner.IommufdFaultQueue.PgFault;
 import io.faultfabric.engine.owner.ServiceTime;
-import io.faultfabric.engine.owner.ServiceWindow;
+import io.faultfabric.engine.owner.ServicePacer;
 import io.faultfabric.engine.topology.Topology;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -170,7 +170,7 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
         PageRequestGroup inService;
         int inServiceCookie;
         boolean inServiceDone;
-        ServiceWindow window;
+        ServicePacer window;
         long ownerQueueFull;
         long handlerFailed;
         long failureWritesRefused;
@@ -321,7 +321,7 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
             w.inService = g;
             w.inServiceCookie = cookie;
             w.inServiceDone = false;
-            getContext().scheduleOnce(Duration.ofNanos(delay), getContext().getSelf(), new ServiceDone(g));
+            ctx.serviceClock(getContext().getSystem()).schedule(delay, getContext().getSelf(), new ServiceDone(g));
             break;
         }
     }
@@ -362,7 +362,7 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
         int cookie = w.inServiceCookie;
         w.inService = null;
         w.inServiceDone = false;
-        ServiceWindow win = window(w);
+        ServicePacer win = window(w);
         win.fired();
         finish(g, cookie, policy());
         pump();
@@ -552,11 +552,8 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
         return w != null && w.override != null ? w.override : ctx.policy(index);
     }
 
-    private ServiceWindow window(Work w) {
-        if (w.window == null) {
-            long tick = getContext().getSystem().settings().config().getDuration("pekko.scheduler.tick-duration").toNanos();
-            w.window = new ServiceWindow(tick);
-        }
+    private ServicePacer window(Work w) {
+        if (w.window == null) w.window = ctx.serviceClock(getContext().getSystem()).newPacer();
         return w.window;
     }
 

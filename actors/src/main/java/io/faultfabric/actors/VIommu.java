@@ -3,7 +3,7 @@ package io.faultfabric.actors;
 import io.faultfabric.engine.PageRequestGroup;
 import io.faultfabric.engine.ResponseCode;
 import io.faultfabric.engine.owner.FaultPolicy;
-import io.faultfabric.engine.owner.ServiceWindow;
+import io.faultfabric.engine.owner.ServicePacer;
 import io.faultfabric.engine.owner.VirtualPageRequestQueue;
 import io.faultfabric.engine.owner.VirtualPageRequestQueue.Admission;
 import io.faultfabric.engine.owner.VirtualPageRequestQueue.Injected;
@@ -71,7 +71,7 @@ public final class VIommu extends AbstractBehavior<VIommu.Command> {
     private final int viommu;
     private final FabricContext ctx;
     private final VirtualPageRequestQueue queue;
-    private final ServiceWindow window;
+    private final ServicePacer window;
     private final long[] answered = new long[ResponseCode.values().length];
     private Injected inService;
     private boolean inServiceDone;
@@ -83,7 +83,7 @@ public final class VIommu extends AbstractBehavior<VIommu.Command> {
         this.viommu = viommu;
         this.ctx = ctx;
         this.queue = new VirtualPageRequestQueue(viommu, ctx.topology().viommuQueueDepth(viommu));
-        this.window = new ServiceWindow(context.getSystem().settings().config().getDuration("pekko.scheduler.tick-duration").toNanos());
+        this.window = ctx.serviceClock(context.getSystem()).newPacer();
     }
 
     @Override
@@ -124,7 +124,7 @@ public final class VIommu extends AbstractBehavior<VIommu.Command> {
             }
             inService = e;
             inServiceDone = false;
-            getContext().scheduleOnce(Duration.ofNanos(delay), getContext().getSelf(), new ServiceDone(e));
+            ctx.serviceClock(getContext().getSystem()).schedule(delay, getContext().getSelf(), new ServiceDone(e));
         }
     }
 

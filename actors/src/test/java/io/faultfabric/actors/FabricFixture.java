@@ -44,7 +44,8 @@ final class FabricFixture {
     }
 
     static FabricSettings settings(FabricSettings.OwnerSupervision supervision) {
-        return new FabricSettings(TIMEOUT, TICK, 256, supervision, 64, "faultfabric.data-plane-dispatcher");
+        return new FabricSettings(TIMEOUT, TICK, 256, supervision, 64, "faultfabric.data-plane-dispatcher",
+            FabricSettings.ServiceClockKind.AUTO);
     }
 
     /**

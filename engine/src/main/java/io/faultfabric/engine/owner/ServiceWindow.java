@@ -8,7 +8,7 @@ package io.faultfabric.engine.owner;
  * that follow, so throughput follows the service times and only latency is quantised to the tick.
  * Deterministic: it depends on the service times and the tick alone, never on a clock.
  */
-public final class ServiceWindow {
+public final class ServiceWindow implements ServicePacer {
     private final long tickNanos;
     private long slack;
     private long pendingSlack;
@@ -23,6 +23,7 @@ public final class ServiceWindow {
      * The server starts a job of {@code serviceNanos}: 0 when it is done at once (no service time, or it
      * fits in what is left of the window that just ended), else the timer delay to ask for.
      */
+    @Override
     public long begin(long serviceNanos) {
         if (serviceNanos < 0) throw new IllegalArgumentException("serviceNanos must be >= 0, was " + serviceNanos);
         if (serviceNanos <= slack) {
@@ -37,12 +38,14 @@ public final class ServiceWindow {
     }
 
     /** The timer asked for by the last {@link #begin} fired: the rest of its window may serve the next jobs. */
+    @Override
     public void fired() {
         slack = pendingSlack;
         pendingSlack = 0;
     }
 
     /** The server has nothing more to do now: the rest of the window passes unused. */
+    @Override
     public void idle() {
         slack = 0;
     }

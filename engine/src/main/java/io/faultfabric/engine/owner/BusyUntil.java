@@ -21,7 +21,8 @@ public final class BusyUntil implements ServicePacer {
         if (serviceNanos < 0) throw new IllegalArgumentException("serviceNanos must be >= 0, was " + serviceNanos);
         if (serviceNanos == 0) return 0;
         long now = clock.getAsLong();
-        long start = busyUntil == Long.MIN_VALUE || busyUntil - now < 0 ? now : busyUntil;
+        // busy without a break since the last job: this one starts when that one ended, however late its timer fired
+        long start = busyUntil == Long.MIN_VALUE ? now : busyUntil;
         busyUntil = start + serviceNanos;
         return Math.max(1, busyUntil - now);
     }

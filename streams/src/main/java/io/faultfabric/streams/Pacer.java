@@ -3,6 +3,7 @@ package io.faultfabric.streams;
 import io.faultfabric.engine.workload.LoadProfile;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Source;
 
 import java.time.Duration;
@@ -34,7 +35,10 @@ final class Pacer {
             .statefulMap(() -> new State(schedule, startNanos, limit, deadline), (st, tick) -> Pair.create(st, st.due(maxBatch)),
                 st -> java.util.Optional.empty())
             .takeWhile(a -> a != DONE)
-            .filter(a -> a.length > 0);
+            .filter(a -> a.length > 0)
+            // one batch ready while the device works through the last: a tick that finds no demand is lost, and the
+            // next comes a scheduler tick later; bounded and lossless (the tickets are intended times, not dropped)
+            .buffer(2, OverflowStrategy.backpressure());
     }
 
     static Source<long[], NotUsed> closed(long limit, int batch) {

@@ -75,6 +75,11 @@ public final class RunCommand implements Callable<Integer> {
             description = "Where to write the report. Default: reports/<scenario>-<yyyyMMdd-HHmmss> under the current directory.")
     private Path reportDir;
 
+    @Option(names = "--warmup", paramLabel = "DURATION", converter = Converters.NonNegativeDuration.class, defaultValue = "2s",
+            description = "Run the scenario's load this long on a throwaway fabric first, so the measured run starts on a warm JVM "
+                    + "(default: ${DEFAULT-VALUE}; 0s measures from cold). The fabric engine only.")
+    private Duration warmup;
+
     @Option(names = "--quiet", description = "No progress lines, only the summary.")
     private boolean quiet;
 
@@ -95,7 +100,7 @@ public final class RunCommand implements Callable<Integer> {
         ProgressPrinter printer = ProgressPrinter.forStandardOutput(out);
         RunOutcome outcome;
         try {
-            outcome = runner.run(s, RunOptions.in(dir), quiet ? ProgressListener.NONE : printer::print).withAssertionsOf(s);
+            outcome = runner.run(s, RunOptions.in(dir).withWarmup(warmup), quiet ? ProgressListener.NONE : printer::print).withAssertionsOf(s);
         } finally {
             printer.finish();
         }

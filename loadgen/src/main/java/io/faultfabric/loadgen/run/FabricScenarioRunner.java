@@ -92,15 +92,10 @@ public final class FabricScenarioRunner implements ScenarioRunner {
 
         RunOutcome execute() {
             log.info("scenario {} on the fabric: {}, load {}, stop {}", scenario.name(), topology, scenario.load(), scenario.stop());
+            if (!options.warmup().isZero()) warmUp();
             HeapPeak heap = HeapPeak.start();
             long t0 = System.nanoTime();
-            FaultFabric fabric = await(FaultFabric.builder(system, topology)
-                .settings(settings)
-                .seed(scenario.seed())
-                .policies(scenario.ownerPolicies(topology))
-                .choice(scenario.pasidChoice())
-                .requestsPerGroup(scenario.requestsPerGroup().min(), scenario.requestsPerGroup().max())
-                .start().toCompletableFuture(), Duration.ofMinutes(5));
+            FaultFabric fabric = startFabric();
             log.info("fabric of {} owner actors started in {} ms", topology.ownerCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
 
             List<FaultWindow> faults = new ArrayList<>();
@@ -133,6 +128,28 @@ public final class FabricScenarioRunner implements ScenarioRunner {
             // groups the fabric still owed when the run had settled: shutdown answered them, but as far as the run goes they were lost
             long lost = drained.outstandingGroups();
             return outcome(last, lost, endNanos - startNanos, heap.bytes(), faults);
+        }
+
+        private FaultFabric startFabric() {
+            return await(FaultFabric.builder(system, topology)
+                .settings(settings)
+                .seed(scenario.seed())
+                .policies(scenario.ownerPolicies(topology))
+                .choice(scenario.pasidChoice())
+                .requestsPerGroup(scenario.requestsPerGroup().min(), scenario.requestsPerGroup().max())
+                .start().toCompletableFuture(), Duration.ofMinutes(5));
+        }
+
+        /** The scenario's load on a throwaway fabric, so the measured one runs on a warm JVM; nothing of it is counted. */
+        private void warmUp() {
+            log.info("warming up for {} on a throwaway fabric", options.warmup());
+            FaultFabric fabric = startFabric();
+            LoadRun load = LoadRun.start(fabric, system, scenario.load(), scenario.seed() ^ 0x5EEDL, Long.MAX_VALUE, options.warmup());
+            await(load.completion().toCompletableFuture(), options.warmup().plusMinutes(5));
+            Duration quiet = settings.responseTimeout().multipliedBy(4).plusSeconds(10);
+            await(LoadRun.awaitQuiet(fabric, system, quiet).toCompletableFuture(), quiet.plusSeconds(30));
+            FabricSnapshot s = await(fabric.shutdown().toCompletableFuture(), quiet.plusSeconds(30));
+            log.info("warm-up done: {} groups, {}", s.completedGroups(), s.violations().none() ? "no violations" : s.violations());
         }
 
         private void sample(FaultFabric fabric, boolean report) {

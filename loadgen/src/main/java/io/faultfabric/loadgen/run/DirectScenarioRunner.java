@@ -8,7 +8,6 @@ import io.faultfabric.engine.PageRequest;
 import io.faultfabric.engine.PageRequestGroup;
 import io.faultfabric.engine.RejectReason;
 import io.faultfabric.engine.ResponseCode;
-import io.faultfabric.engine.check.Invariant;
 import io.faultfabric.engine.check.Violations;
 import io.faultfabric.engine.direct.DirectFabric;
 import io.faultfabric.engine.topology.Topology;
@@ -215,13 +214,8 @@ public final class DirectScenarioRunner implements ScenarioRunner {
         private RunOutcome outcome(long elapsedNanos, long heapPeakBytes) {
             OutcomeLedger ledger = fabric.ledger();
             Violations violations = fabric.check();
-            Map<String, Long> counts = new LinkedHashMap<>();
-            Map<String, List<String>> counterexamples = new LinkedHashMap<>();
-            violations.counts().forEach((invariant, count) -> counts.put(invariant.name(), count));
-            for (Invariant i : Invariant.values()) {
-                List<String> examples = violations.examples(i);
-                if (!examples.isEmpty()) counterexamples.put(i.name(), examples);
-            }
+            Map<String, Long> counts = RunOutcome.violationCounts(violations);
+            Map<String, List<String>> counterexamples = RunOutcome.counterexamples(violations);
             double seconds = elapsedNanos / 1e9;
             long completed = ledger.groupsCompleted();
             log.info("scenario {} done: {} groups issued, {} completed in {} s, {}", scenario.name(), ledger.groupsIssued, completed,

@@ -5,7 +5,6 @@ import com.typesafe.config.ConfigFactory;
 import io.faultfabric.actors.FabricSettings;
 import io.faultfabric.engine.OutcomeLedger;
 import io.faultfabric.engine.ResponseCode;
-import io.faultfabric.engine.check.Invariant;
 import io.faultfabric.engine.check.Violations;
 import io.faultfabric.engine.topology.Topology;
 import io.faultfabric.loadgen.report.Progress;
@@ -180,13 +179,8 @@ public final class FabricScenarioRunner implements ScenarioRunner {
         private RunOutcome outcome(FabricSnapshot s, long lost, long elapsedNanos, long heapPeakBytes, List<FaultWindow> faults) {
             OutcomeLedger ledger = s.ledger();
             Violations violations = s.violations();
-            Map<String, Long> counts = new LinkedHashMap<>();
-            Map<String, List<String>> counterexamples = new LinkedHashMap<>();
-            violations.counts().forEach((invariant, count) -> counts.put(invariant.name(), count));
-            for (Invariant i : Invariant.values()) {
-                List<String> examples = violations.examples(i);
-                if (!examples.isEmpty()) counterexamples.put(i.name(), examples);
-            }
+            Map<String, Long> counts = RunOutcome.violationCounts(violations);
+            Map<String, List<String>> counterexamples = RunOutcome.counterexamples(violations);
             double seconds = elapsedNanos / 1e9;
             long completed = ledger.groupsCompleted() - ledger.auto(io.faultfabric.engine.AutoReason.SHUTDOWN);
             log.info("scenario {} done: {} groups issued, {} completed in {} s, {}", scenario.name(), ledger.groupsIssued, completed,

@@ -51,6 +51,13 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         public final LongAdder lateAnswers = new LongAdder();
         public final LongAdder nodeDown = new LongAdder();
         public final LongAdder forgotten = new LongAdder();
+        /** Answers received, by the address of the owner's node. */
+        public final java.util.concurrent.ConcurrentHashMap<String, LongAdder> answeredByNode = new java.util.concurrent.ConcurrentHashMap<>();
+
+        public long answeredBy(String node) {
+            LongAdder a = answeredByNode.get(node);
+            return a == null ? 0 : a.sum();
+        }
     }
 
     private enum Sweep { INSTANCE }
@@ -127,6 +134,7 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
 
     private Behavior<Object> onAnswered(Answered a) {
         shardHome[ClusterOwners.shardOf(a.from(), shards)] = a.node();
+        counters.answeredByNode.computeIfAbsent(a.node(), n -> new LongAdder()).increment();
         Held h = held.remove(key(a.iommu(), a.groupId()));
         ActorRef<IommuUnit.Command> iommu = ctx.iommu(a.iommu());
         if (h == null) {

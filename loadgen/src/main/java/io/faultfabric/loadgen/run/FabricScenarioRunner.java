@@ -56,6 +56,11 @@ public final class FabricScenarioRunner implements ScenarioRunner {
             throw new io.faultfabric.loadgen.scenario.ScenarioException("scenario.faults: failure injection is not available in this build; remove them (--set scenario.faults=[])");
         }
         Config config = scenario.fabricConfig().withFallback(ConfigFactory.load());
+        if (options.nodes() > 1) {
+            try (LocalCluster cluster = LocalCluster.start(options.nodes(), config, Duration.ofSeconds(60))) {
+                return new FabricRun(scenario, options, progress, cluster.devicesNode(), FabricSettings.fromConfig(config)).execute();
+            }
+        }
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "faultfabric", config);
         try {
             return new FabricRun(scenario, options, progress, system, FabricSettings.fromConfig(config)).execute();
@@ -94,7 +99,9 @@ public final class FabricScenarioRunner implements ScenarioRunner {
             log.info("scenario {} on the fabric: {}, load {}, stop {}", scenario.name(), topology, scenario.load(), scenario.stop());
             HeapPeak heap = HeapPeak.start();
             long t0 = System.nanoTime();
-            FaultFabric fabric = await(FaultFabric.builder(system, topology)
+            FaultFabric.Builder builder = FaultFabric.builder(system, topology);
+            if (options.nodes() > 1) builder.ownersOnCluster();
+            FaultFabric fabric = await(builder
                 .settings(settings)
                 .seed(scenario.seed())
                 .policies(scenario.ownerPolicies(topology))

@@ -9,8 +9,9 @@ import java.util.Objects;
  *
  * @param progressInterval how often the runner reports progress, and the length of the report's latency intervals
  * @param reportDir        the run's report directory, already created; a runner may leave files of its own there
+ * @param nodes            1: one ActorSystem; more: a cluster of this many nodes in this JVM on 127.0.0.1 (docs/cluster.md)
  */
-public record RunOptions(Duration progressInterval, Path reportDir) {
+public record RunOptions(Duration progressInterval, Path reportDir, int nodes) {
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
     public RunOptions {
@@ -19,6 +20,15 @@ public record RunOptions(Duration progressInterval, Path reportDir) {
         if (progressInterval.isNegative() || progressInterval.isZero()) {
             throw new IllegalArgumentException("progressInterval must be > 0, was " + progressInterval);
         }
+        if (nodes < 1) throw new IllegalArgumentException("nodes must be >= 1, was " + nodes);
+    }
+
+    public RunOptions(Duration progressInterval, Path reportDir) {
+        this(progressInterval, reportDir, 1);
+    }
+
+    public RunOptions withNodes(int n) {
+        return new RunOptions(progressInterval, reportDir, n);
     }
 
     public static RunOptions in(Path reportDir) {

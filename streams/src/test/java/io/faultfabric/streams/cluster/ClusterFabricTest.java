@@ -50,8 +50,11 @@ class ClusterFabricTest {
 
     @AfterEach
     void stopAll() {
-        for (ActorSystem<?> s : systems) s.terminate();
-        for (ActorSystem<?> s : systems) s.getWhenTerminated().toCompletableFuture().join();
+        // one at a time, the seed last: nodes leaving all at once each wait out the exiting phase
+        for (int i = systems.size() - 1; i >= 0; i--) {
+            systems.get(i).terminate();
+            systems.get(i).getWhenTerminated().toCompletableFuture().join();
+        }
     }
 
     private static int freePort() throws IOException {

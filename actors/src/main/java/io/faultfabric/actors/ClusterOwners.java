@@ -34,6 +34,22 @@ public final class ClusterOwners {
             .withMessageExtractor(new OwnerShards(shards)));
     }
 
+    /**
+     * Allocates every shard that holds one of {@code owners} owners before traffic starts, by starting one owner of each
+     * shard: a cold shard's first group would otherwise wait for its allocation (seconds on a busy machine) and time out.
+     */
+    public static java.util.concurrent.CompletionStage<org.apache.pekko.Done> warmShards(ActorSystem<?> system,
+            ActorRef<ShardingEnvelope<ShardedOwner.Command>> region, int owners, java.time.Duration timeout) {
+        int n = Math.min(owners, shardCount(system.settings().config()));
+        java.util.concurrent.CompletableFuture<?>[] all = new java.util.concurrent.CompletableFuture<?>[n];
+        for (int o = 0; o < n; o++) {
+            String id = Integer.toString(o);
+            all[o] = org.apache.pekko.actor.typed.javadsl.AskPattern.<ShardingEnvelope<ShardedOwner.Command>, ShardedOwner.Warmed>ask(region,
+                r -> new ShardingEnvelope<>(id, new ShardedOwner.Warm(r)), timeout, system.scheduler()).toCompletableFuture();
+        }
+        return java.util.concurrent.CompletableFuture.allOf(all).thenApply(x -> org.apache.pekko.Done.getInstance());
+    }
+
     public static int shardCount(Config config) {
         return config.getInt("pekko.cluster.sharding.number-of-shards");
     }

@@ -38,6 +38,11 @@ public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
                          long sequence, ResponseCode code, AutoReason auto, long serviceNanos, int queueCapacity,
                          ActorRef<OwnerGateway.Answered> replyTo) implements Command, CrossNode {}
 
+    /** Starts this owner's entity (allocating its shard) and replies; sent once per shard before traffic. */
+    public record Warm(ActorRef<Warmed> replyTo) implements Command, CrossNode {}
+
+    public record Warmed(int owner) implements CrossNode {}
+
     private enum ServiceDone implements Command { INSTANCE }
 
     public static Behavior<Command> create(int owner) {
@@ -59,6 +64,7 @@ public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
             .onMessage(Handle.class, this::onHandle)
+            .onMessage(Warm.class, m -> { m.replyTo().tell(new Warmed(owner)); return this; })
             .onMessageEquals(ServiceDone.INSTANCE, this::onServiceDone)
             .build();
     }

@@ -368,10 +368,14 @@ public final class FaultFabric {
             FabricContext ctx = new FabricContext(topology, s, seed, policies);
             ctx.publishResponses(responses);
             io.faultfabric.actors.OwnerGateway.Counters counters = null;
+            CompletionStage<?> ownersReady = java.util.concurrent.CompletableFuture.completedFuture(null);
             if (ownersOnCluster) {
                 counters = new io.faultfabric.actors.OwnerGateway.Counters();
-                ctx.ownerGateway(io.faultfabric.actors.OwnerGateway.create(ctx, io.faultfabric.actors.ClusterOwners.init(system),
+                var region = io.faultfabric.actors.ClusterOwners.init(system);
+                ctx.ownerGateway(io.faultfabric.actors.OwnerGateway.create(ctx, region,
                     io.faultfabric.actors.ClusterOwners.shardCount(system.settings().config()), counters));
+                // the fabric is started once every owner shard has a home: no group waits for a cold allocation
+                ownersReady = io.faultfabric.actors.ClusterOwners.warmShards(system, region, topology.ioasidOwnerCount(), Duration.ofSeconds(60));
             }
             io.faultfabric.actors.OwnerGateway.Counters gatewayCounters = counters;
             IntFunction<FaultSequence> faults = d -> new FaultSequence(seed, topology, d, choice, minRequests, maxRequests);
@@ -379,6 +383,7 @@ public final class FaultFabric {
                 "faultfabric-" + INSTANCES.incrementAndGet(), DispatcherSelector.fromConfig(s.dispatcher()));
             Duration timeout = Duration.ofSeconds(60 + topology.ownerCount() / 10_000);
             return AskPattern.<Fabric.Command, Fabric.Started>ask(guardian, Fabric.GetStarted::new, timeout, system.scheduler())
+                .thenCombine(ownersReady, (started, ready) -> started)
                 .thenApply(started -> {
                     FaultFabric f = new FaultFabric(system, topology, ctx, guardian);
                     f.clusterCounters = gatewayCounters;

@@ -55,6 +55,11 @@ public final class FabricScenarioRunner implements ScenarioRunner {
             throw new io.faultfabric.loadgen.scenario.ScenarioException("scenario.faults: failure injection is not available in this build; remove them (--set scenario.faults=[])");
         }
         Config config = scenario.fabricConfig().withFallback(ConfigFactory.load());
+        if (options.nodes() > 1) {
+            try (LocalCluster cluster = LocalCluster.start(options.nodes(), config, Duration.ofSeconds(60))) {
+                return new FabricRun(scenario, options, progress, cluster.devicesNode(), FabricSettings.fromConfig(config)).execute();
+            }
+        }
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "faultfabric", config);
         try {
             return new FabricRun(scenario, options, progress, system, FabricSettings.fromConfig(config)).execute();
@@ -91,7 +96,7 @@ public final class FabricScenarioRunner implements ScenarioRunner {
 
         RunOutcome execute() {
             log.info("scenario {} on the fabric: {}, load {}, stop {}", scenario.name(), topology, scenario.load(), scenario.stop());
-            if (!options.warmup().isZero()) warmUp();
+            if (!options.warmup().isZero() && options.nodes() == 1) warmUp(); // a second fabric on one cluster would share its shards
             HeapPeak heap = HeapPeak.start();
             long t0 = System.nanoTime();
             FaultFabric fabric = startFabric();
@@ -130,7 +135,9 @@ public final class FabricScenarioRunner implements ScenarioRunner {
         }
 
         private FaultFabric startFabric() {
-            return await(FaultFabric.builder(system, topology)
+            FaultFabric.Builder builder = FaultFabric.builder(system, topology);
+            if (options.nodes() > 1) builder.ownersOnCluster();
+            return await(builder
                 .settings(settings)
                 .seed(scenario.seed())
                 .policies(scenario.ownerPolicies(topology))

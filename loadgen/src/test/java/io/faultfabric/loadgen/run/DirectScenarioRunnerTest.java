@@ -60,7 +60,7 @@ class DirectScenarioRunnerTest {
 
     @Test
     void theIntervalsCoverTheRunAndAddUpToTheWhole() {
-        RunOutcome o = runner.run(scenario("default"), new RunOptions(Duration.ofMillis(1), dir, Duration.ZERO), ProgressListener.NONE);
+        RunOutcome o = runner.run(scenario("default"), new RunOptions(Duration.ofMillis(1), dir), ProgressListener.NONE);
 
         List<Histogram> intervals = o.intervalHistograms();
         assertThat(intervals).hasSameSizeAs(o.timeline()).isNotEmpty();
@@ -76,7 +76,7 @@ class DirectScenarioRunnerTest {
     void progressComesAsTheRunGoesAndCountsUp() {
         List<Progress> seen = new ArrayList<>();
 
-        RunOutcome o = runner.run(scenario("default"), new RunOptions(Duration.ofNanos(1), dir, Duration.ZERO), seen::add);
+        RunOutcome o = runner.run(scenario("default"), new RunOptions(Duration.ofNanos(1), dir), seen::add);
 
         assertThat(seen).isNotEmpty();
         assertThat(seen).extracting(Progress::completed).isSorted().allSatisfy(c -> assertThat(c).isLessThanOrEqualTo(o.completedGroups()));

@@ -323,6 +323,7 @@ public final class FaultFabric {
         private int minRequests = 1;
         private int maxRequests = 1;
         private boolean responses;
+        private io.faultfabric.actors.GroupObserver observer;
 
         private Builder(ActorSystem<?> system, Topology topology) {
             this.system = Objects.requireNonNull(system, "system");
@@ -337,6 +338,12 @@ public final class FaultFabric {
         /** Makes {@link FaultFabric#responses()} available; then its consumer's speed paces the devices. */
         public Builder withResponses() { this.responses = true; return this; }
 
+        /**
+         * Each device tells {@code o} of every group it gets a response for, with the latency it recorded, on its own
+         * thread; unlike {@link #withResponses()} this adds no stream and no backpressure to what is measured.
+         */
+        public Builder observeGroups(io.faultfabric.actors.GroupObserver o) { this.observer = Objects.requireNonNull(o, "observer"); return this; }
+
         public Builder requestsPerGroup(int min, int max) {
             if (min < 1 || max < min || max > 512) throw new IllegalArgumentException("requestsPerGroup must satisfy 1 <= min <= max <= 512, were " + min + ".." + max);
             this.minRequests = min;
@@ -349,6 +356,7 @@ public final class FaultFabric {
             FabricSettings s = settings != null ? settings : FabricSettings.fromConfig(system.settings().config());
             FabricContext ctx = new FabricContext(topology, s, seed, policies);
             ctx.publishResponses(responses);
+            ctx.groupObserver(observer);
             IntFunction<FaultSequence> faults = d -> new FaultSequence(seed, topology, d, choice, minRequests, maxRequests);
             ActorRef<Fabric.Command> guardian = system.systemActorOf(Fabric.create(ctx, faults, null),
                 "faultfabric-" + INSTANCES.incrementAndGet(), DispatcherSelector.fromConfig(s.dispatcher()));

@@ -1,10 +1,10 @@
 package io.faultfabric.loadgen.cli;
 
+import io.faultfabric.loadgen.scenario.ScenarioException;
 import io.faultfabric.loadgen.study.Study;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ public final class StudyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new ParameterException(spec.commandLine(), "--out " + out + ": exists and is not a directory");
+            throw new ScenarioException("--out " + out + ": exists and is not a directory");
         }
         Study.Plan plan = quick ? Study.quick() : Study.full();
         Study.run(plan, out, System.out);

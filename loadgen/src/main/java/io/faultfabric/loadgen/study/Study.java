@@ -61,6 +61,8 @@ public final class Study {
     public static List<StudyResult> run(Plan plan, Path out, PrintStream progress) throws IOException {
         Files.createDirectories(out);
         List<StudyResult> results = new ArrayList<>();
+        // a discarded first run: class loading and JIT would otherwise land on whichever point comes first
+        StudyRun.run(plan.points().get(0), plan.ratePerSecond(), plan.duration());
         int n = 0;
         for (StudyPoint p : plan.points()) {
             StudyResult r = StudyRun.run(p, plan.ratePerSecond(), plan.duration());

@@ -19,7 +19,7 @@ final class StudyOutput {
         StringBuilder b = new StringBuilder("experiment,mode,pasidsPerDevice,ownersPerDevice,slowShare,load,impairment,guests,seed,"
             + "serviceMicros,offeredPerSec,seconds,issued,completed,throughputPerSec,p50Us,p99Us,p999Us,maxUs,partyP99Us,"
             + "coLocatedP50Us,coLocatedP99Us,coLocatedTimeouts,coLocatedAuto,remoteP99Us,jain,overflowEvents,autoTotal,timeouts,"
-            + "ownerQueueFull,priDisabled,violations\n");
+            + "ownerQueueFull,priDisabled,violations,coLocatedThroughput,systemLoad\n");
         for (StudyResult r : rs) {
             StudyPoint p = r.point();
             b.append(String.join(",", p.experiment(), p.mode().name(), i(p.pasidsPerDevice()), i(p.ownersPerDevice()), d(p.slowShare()),
@@ -27,7 +27,7 @@ final class StudyOutput {
                 d(r.offeredPerSecond()), d(r.seconds()), i(r.issued()), i(r.completed()), d(r.throughputPerSec()), d(r.p50()), d(r.p99()),
                 d(r.p999()), d(r.max()), d(r.partyP99()), d(r.coLocatedP50()), d(r.coLocatedP99()), i(r.coLocatedTimeouts()),
                 i(r.coLocatedAuto()), d(r.remoteP99()), d(r.jain()), i(r.overflowEvents()), i(r.autoTotal()), i(r.timeouts()),
-                i(r.ownerQueueFull()), i(r.priDisabled()), i(r.violations()))).append('\n');
+                i(r.ownerQueueFull()), i(r.priDisabled()), i(r.violations()), d(r.coLocatedThroughput()), d(r.systemLoad()))).append('\n');
         }
         return b.toString();
     }
@@ -122,6 +122,8 @@ final class StudyOutput {
                 "impairment of party 0 (256 PASIDs/device, 16 owners/device, load 0.5)", p -> p.impairment().name(), "p99 latency (ms)", coP99),
             new Figure("isolation-colocated-timeouts.svg", "isolation", "Co-located healthy owners' groups answered by timeout",
                 "impairment of party 0", p -> p.impairment().name(), "timeouts (groups)", r -> r.coLocatedTimeouts()),
+            new Figure("isolation-colocated-throughput.svg", "isolation", "Co-located healthy owners' throughput while party 0 is impaired",
+                "impairment of party 0", p -> p.impairment().name(), "groups/s answered by the owners", StudyResult::coLocatedThroughput),
             new Figure("isolation-remote-p99.svg", "isolation", "Owners of the other device: p99 latency",
                 "impairment of party 0", p -> p.impairment().name(), "p99 latency (ms)", r -> r.remoteP99() / 1000.0),
             new Figure("pasids-colocated-p99.svg", "pasids", "Party 0 hung: co-located owners' p99 vs PASIDs per device",
@@ -149,10 +151,12 @@ final class StudyOutput {
         b.append("`; do not edit by hand -->\n\n");
         b.append(String.format(Locale.ROOT, "Plan `%s`: %d points, seeds %s, %.1f s of load per point at %.0f groups/s offered (Poisson), %d devices "
                 + "behind one VT-d unit, allocation %d per device, response timeout %d ms, device-owner relay %.0f µs per group, "
-                + "slow owners %.0fx, impaired party %.0fx. Machine: %d CPUs, Java %s.%n%n",
+                + "slow owners %.0fx, impaired party %.0fx. Machine: %d CPUs, Java %s; 1-minute load average during the points %.1f to %.1f "
+                + "(other processes shared the CPUs).%n%n",
             plan.name(), rs.size(), java.util.Arrays.toString(plan.seeds()), plan.duration().toMillis() / 1000.0, plan.ratePerSecond(),
             StudyRun.DEVICES, StudyRun.ALLOCATION, StudyRun.RESPONSE_TIMEOUT.toMillis(), StudyRun.RELAY_NANOS / 1000.0, StudyRun.SLOW_FACTOR,
-            StudyRun.IMPAIRED_FACTOR, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
+            StudyRun.IMPAIRED_FACTOR, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+            rs.stream().mapToDouble(StudyResult::systemLoad).min().orElse(Double.NaN), rs.stream().mapToDouble(StudyResult::systemLoad).max().orElse(Double.NaN)));
         b.append("Cells are median [min – max] over seeds. Latencies in ms.\n\n");
         for (Figure f : figures()) b.append("![").append(f.title()).append("](").append(f.file()).append(")\n\n");
         table(b, rs, "isolation", p -> p.impairment().name());
@@ -167,14 +171,15 @@ final class StudyOutput {
     private static void table(StringBuilder b, List<StudyResult> all, String exp, Function<StudyPoint, String> key) {
         List<StudyResult> rs = all.stream().filter(r -> r.point().experiment().equals(exp)).toList();
         if (rs.isEmpty()) return;
-        b.append("### ").append(exp).append("\n\n| point | mode | groups/s | p99 | co-located p50 | co-located p99 | co-located timeouts | remote p99 | party p99 | Jain | auto answers | PRI disabled | violations |\n")
-            .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        b.append("### ").append(exp).append("\n\n| point | mode | groups/s | p99 | co-located groups/s | co-located p50 | co-located p99 | co-located timeouts | remote p99 | party p99 | Jain | auto answers | PRI disabled | violations |\n")
+            .append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (String k : new LinkedHashSet<>(rs.stream().map(r -> key.apply(r.point())).toList())) {
             for (RoutingMode m : RoutingMode.values()) {
                 List<StudyResult> cell = rs.stream().filter(r -> r.point().mode() == m && key.apply(r.point()).equals(k)).toList();
                 if (cell.isEmpty()) continue;
                 b.append("| ").append(k).append(" | ").append(m).append(" | ").append(c(cell, StudyResult::throughputPerSec, 1, "%.0f"))
-                    .append(" | ").append(c(cell, StudyResult::p99, 1000, "%.2f")).append(" | ").append(c(cell, StudyResult::coLocatedP50, 1000, "%.2f"))
+                    .append(" | ").append(c(cell, StudyResult::p99, 1000, "%.2f")).append(" | ").append(c(cell, StudyResult::coLocatedThroughput, 1, "%.0f"))
+                    .append(" | ").append(c(cell, StudyResult::coLocatedP50, 1000, "%.2f"))
                     .append(" | ").append(c(cell, StudyResult::coLocatedP99, 1000, "%.2f")).append(" | ").append(c(cell, r -> r.coLocatedTimeouts(), 1, "%.0f"))
                     .append(" | ").append(c(cell, StudyResult::remoteP99, 1000, "%.2f")).append(" | ").append(c(cell, StudyResult::partyP99, 1000, "%.2f"))
                     .append(" | ").append(c(cell, StudyResult::jain, 1, "%.3f")).append(" | ").append(c(cell, r -> r.autoTotal(), 1, "%.0f"))

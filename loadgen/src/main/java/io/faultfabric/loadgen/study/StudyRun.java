@@ -42,6 +42,11 @@ final class StudyRun {
         return Math.max(1, (long) (p.load() * owners / ratePerSecond * 1e9));
     }
 
+    /** Owners alternate host process / guest; each guest is its own VM with its own vIOMMU. */
+    static int guests(StudyPoint p) {
+        return Math.max(1, DEVICES * p.ownersPerDevice() / 2);
+    }
+
     static boolean slow(StudyPoint p, int owner) {
         // spread evenly over owners and devices, never party 0 (it is the impaired one)
         if (p.slowShare() <= 0 || owner == 0) return false;
@@ -52,7 +57,7 @@ final class StudyRun {
     static StudyResult run(StudyPoint p, double ratePerSecond, Duration duration) {
         UniformTopology u = new UniformTopology(1, IommuKind.VTD, 2048, DEVICES, 0, DEVICES * p.pasidsPerDevice(), ALLOCATION,
             p.pasidsPerDevice() / p.ownersPerDevice(), UniformTopology.Assignment.CONTIGUOUS,
-            p.guests() ? List.of(OwnerKind.HOST_SVA, OwnerKind.GUEST) : List.of(OwnerKind.HOST_SVA), p.guests() ? 1 : 0, 512, p.mode());
+            p.guests() ? List.of(OwnerKind.HOST_SVA, OwnerKind.GUEST) : List.of(OwnerKind.HOST_SVA), p.guests() ? guests(p) : 0, 512, p.mode());
         Topology t = u.build();
         long s = serviceNanos(p, ratePerSecond);
         int ioasidOwners = t.ioasidOwnerCount();
@@ -78,7 +83,8 @@ final class StudyRun {
             impair(fabric, t, p, s, false);
             LoadRun.awaitQuiet(fabric, system, Duration.ofSeconds(5)).toCompletableFuture().get(1, TimeUnit.MINUTES);
             FabricSnapshot last = fabric.shutdown().toCompletableFuture().get(2, TimeUnit.MINUTES);
-            return StudyResult.of(p, t, s, ratePerSecond, loadNanos / 1e9, last, perOwner);
+            return StudyResult.of(p, t, s, ratePerSecond, loadNanos / 1e9, last, perOwner,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

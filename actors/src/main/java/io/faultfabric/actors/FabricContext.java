@@ -65,6 +65,13 @@ public final class FabricContext {
 
     public org.apache.pekko.actor.typed.Behavior<Object> ownerGateway() { return ownerGateway; }
 
+    private volatile GroupObserver groupObserver;
+
+    /** An observer of every answered group, told by its device (see {@link GroupObserver}); null for none. Set before the fabric starts. */
+    public void groupObserver(GroupObserver o) { this.groupObserver = o; }
+
+    public GroupObserver groupObserver() { return groupObserver; }
+
     private ServiceClock serviceClock;
 
     /** The fabric's service clock, made on first use from the settings (see {@link FabricSettings.ServiceClockKind}). */

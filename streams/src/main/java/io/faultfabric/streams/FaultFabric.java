@@ -328,6 +328,7 @@ public final class FaultFabric {
         private int maxRequests = 1;
         private boolean responses;
         private boolean ownersOnCluster;
+        private io.faultfabric.actors.GroupObserver observer;
 
         private Builder(ActorSystem<?> system, Topology topology) {
             this.system = Objects.requireNonNull(system, "system");
@@ -355,6 +356,12 @@ public final class FaultFabric {
         /** Makes {@link FaultFabric#responses()} available; then its consumer's speed paces the devices. */
         public Builder withResponses() { this.responses = true; return this; }
 
+        /**
+         * Each device tells {@code o} of every group it gets a response for, with the latency it recorded, on its own
+         * thread; unlike {@link #withResponses()} this adds no stream and no backpressure to what is measured.
+         */
+        public Builder observeGroups(io.faultfabric.actors.GroupObserver o) { this.observer = Objects.requireNonNull(o, "observer"); return this; }
+
         public Builder requestsPerGroup(int min, int max) {
             if (min < 1 || max < min || max > 512) throw new IllegalArgumentException("requestsPerGroup must satisfy 1 <= min <= max <= 512, were " + min + ".." + max);
             this.minRequests = min;
@@ -378,6 +385,7 @@ public final class FaultFabric {
                 ownersReady = io.faultfabric.actors.ClusterOwners.warmShards(system, region, topology.ioasidOwnerCount(), Duration.ofSeconds(60));
             }
             io.faultfabric.actors.OwnerGateway.Counters gatewayCounters = counters;
+            ctx.groupObserver(observer);
             IntFunction<FaultSequence> faults = d -> new FaultSequence(seed, topology, d, choice, minRequests, maxRequests);
             ActorRef<Fabric.Command> guardian = system.systemActorOf(Fabric.create(ctx, faults, null),
                 "faultfabric-" + INSTANCES.incrementAndGet(), DispatcherSelector.fromConfig(s.dispatcher()));

@@ -111,7 +111,9 @@ public final class FaultFabric {
      * Every Page Group Response the devices receive, as one stream; needs {@link Builder#withResponses()}.
      * It may be run once. Devices keep their answered groups from the start, so none is missed if the
      * stream is run after requests began; a device whose responses are not consumed stops issuing once an
-     * allocation's worth waits (backpressure reaches the sources).
+     * allocation's worth waits (backpressure reaches the sources). Per device, at most this many groups are
+     * answered and not yet consumed: 2N-1 at the device (N-1 waiting when it last issued, N then in flight),
+     * a batch of up to 2N-1 in its ActorSource and one in the flattening, and one response in the merge.
      */
     public Source<GroupResponse, NotUsed> responses() {
         if (!ctx.publishResponses()) {
@@ -121,14 +123,16 @@ public final class FaultFabric {
             throw new IllegalStateException("responses() may be run once per fabric; broadcast it with BroadcastHub for several consumers");
         }
         int n = topology.deviceCount();
+        // flattened inside each device's substream: the merge then holds one response per device, not one batch
         return Source.range(0, n - 1)
-            .flatMapMerge(n, d -> DeviceFeeds.responses(ctx.device(d)))
-            .mapConcat(groups -> {
-                long now = System.nanoTime();
-                List<GroupResponse> out = new ArrayList<>(groups.size());
-                for (PageRequestGroup g : groups) out.add(GroupResponse.of(g, now));
-                return out;
-            });
+            .flatMapMerge(n, d -> DeviceFeeds.responses(ctx.device(d)).mapConcat(FaultFabric::responsesOf));
+    }
+
+    private static List<GroupResponse> responsesOf(List<PageRequestGroup> groups) {
+        long now = System.nanoTime();
+        List<GroupResponse> out = new ArrayList<>(groups.size());
+        for (PageRequestGroup g : groups) out.add(GroupResponse.of(g, now));
+        return out;
     }
 
     /** Seeded faults for device {@code device} at the intended times of {@code profile}'s share for it. */

@@ -109,7 +109,7 @@ public final class FaultFabric {
 
     /**
      * Every Page Group Response the devices receive, as one stream; needs {@link Builder#withResponses()}.
-     * It may be run once. Devices keep their answered groups from the start, so none is missed if the
+     * It may be taken and run once: a second call throws, and so does a second run of the source. Devices keep their answered groups from the start, so none is missed if the
      * stream is run after requests began; a device whose responses are not consumed stops issuing once an
      * allocation's worth waits (backpressure reaches the sources). Per device, at most this many groups are
      * answered and not yet consumed: 2N-1 at the device (N-1 waiting when it last issued, N then in flight),
@@ -124,8 +124,18 @@ public final class FaultFabric {
         }
         int n = topology.deviceCount();
         // flattened inside each device's substream: the merge then holds one response per device, not one batch
-        return Source.range(0, n - 1)
+        Source<GroupResponse, NotUsed> all = Source.range(0, n - 1)
             .flatMapMerge(n, d -> DeviceFeeds.responses(ctx.device(d)).mapConcat(FaultFabric::responsesOf));
+        // a second run would take the devices' subscriptions from the first, and each would see only part of the responses;
+        // checked as the source is materialized, in the caller's thread, so the second run() itself throws
+        AtomicBoolean run = new AtomicBoolean();
+        return all.mapMaterializedValue(m -> {
+            if (!run.compareAndSet(false, true)) {
+                throw new IllegalStateException("the source from responses() has been run already; it may be run once: broadcast it with "
+                    + "BroadcastHub for several consumers");
+            }
+            return m;
+        });
     }
 
     private static List<GroupResponse> responsesOf(List<PageRequestGroup> groups) {

@@ -228,11 +228,20 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
     private Behavior<Command> onDetach(Detach m) {
         try {
             if (core.deviceIndexOf(m.rid()) < 0) throw new IllegalArgumentException("rid " + m.rid() + " is not a device of IOMMU " + core.index());
-            long key = ((long) m.rid() << 21) | m.pasid();
-            awaitingDrain.computeIfAbsent(key, k -> new ArrayList<>()).add(m.replyTo());
+        } catch (IllegalArgumentException e) {
+            m.replyTo().tell(StatusReply.error(e.getMessage()));
+            return this;
+        }
+        long key = ((long) m.rid() << 21) | m.pasid();
+        // registered before detach(): with nothing to drain, the core reports the PASID drained within it
+        List<ActorRef<StatusReply<Done>>> waiting = awaitingDrain.computeIfAbsent(key, k -> new ArrayList<>());
+        waiting.add(m.replyTo());
+        try {
             core.detach(m.rid(), m.pasid(), now());
         } catch (IllegalArgumentException | IllegalStateException e) {
-            awaitingDrain.remove(((long) m.rid() << 21) | m.pasid());
+            // only this request's waiter: a detach of the same PASID may still be waiting for its drain
+            waiting.remove(waiting.size() - 1);
+            if (waiting.isEmpty()) awaitingDrain.remove(key);
             m.replyTo().tell(StatusReply.error(e.getMessage()));
         }
         return this;

@@ -94,8 +94,9 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
     public record GuestRefused(int cookie) implements Command {}
 
     /**
-     * The address space at (rid, pasid) ({@link RoutingTable#NO_PASID} for the RID) was detached at its IOMMU,
-     * which answered the pending groups; the owner drops them from its queue and fault fd without answering.
+     * The address space at (rid, pasid) ({@link RoutingTable#NO_PASID} for the RID) was detached or replaced at its
+     * IOMMU, which answered the pending groups and tells this to the old IOASID's owner (and in DEVICE mode to the
+     * device's owner); the owner drops them from its queue and fault fd without answering.
      */
     public record Detached(int rid, int pasid) implements Command {}
 

@@ -8,6 +8,9 @@ import io.faultfabric.engine.PageRequest;
 import io.faultfabric.engine.PageRequestGroup;
 import io.faultfabric.engine.RejectReason;
 import io.faultfabric.engine.ResponseCode;
+import io.faultfabric.engine.Pasid;
+import io.faultfabric.engine.Rid;
+import io.faultfabric.engine.RoutingMode;
 import io.faultfabric.engine.RoutingTable;
 import io.faultfabric.engine.topology.Topology;
 import org.apache.pekko.Done;
@@ -226,34 +229,54 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
     }
 
     private Behavior<Command> onDetach(Detach m) {
-        try {
-            if (core.deviceIndexOf(m.rid()) < 0) throw new IllegalArgumentException("rid " + m.rid() + " is not a device of IOMMU " + core.index());
-        } catch (IllegalArgumentException e) {
-            m.replyTo().tell(StatusReply.error(e.getMessage()));
+        int rid = m.rid();
+        int pasid = m.pasid();
+        if (rid < 0 || rid > Rid.MAX || core.deviceIndexOf(rid) < 0) {
+            m.replyTo().tell(StatusReply.error("rid " + (rid < 0 || rid > Rid.MAX ? String.valueOf(rid) : new Rid(rid).toString())
+                + " is not a device of IOMMU " + core.index()));
             return this;
         }
-        long key = ((long) m.rid() << 21) | m.pasid();
-        // registered before detach(): with nothing to drain, the core reports the PASID drained within it
-        List<ActorRef<StatusReply<Done>>> waiting = awaitingDrain.computeIfAbsent(key, k -> new ArrayList<>());
-        waiting.add(m.replyTo());
-        try {
-            core.detach(m.rid(), m.pasid(), now());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            // only this request's waiter: a detach of the same PASID may still be waiting for its drain
-            waiting.remove(waiting.size() - 1);
-            if (waiting.isEmpty()) awaitingDrain.remove(key);
-            m.replyTo().tell(StatusReply.error(e.getMessage()));
+        if (pasid != RoutingTable.NO_PASID && (pasid < 0 || pasid > Pasid.MAX)) {
+            m.replyTo().tell(StatusReply.error("pasid must be a 20-bit PASID 0.." + Pasid.MAX + ", was " + pasid));
+            return this;
         }
+        int old = core.routing().ioasidAt(rid, pasid);
+        if (old < 0) {
+            m.replyTo().tell(StatusReply.error("pasid " + pasid + " of rid " + new Rid(rid) + " is not attached"
+                + (core.routing().isDraining(rid, pasid) ? " (it is draining)" : "")));
+            return this;
+        }
+        // before the reply, which may come at once: whoever is told the detach is done finds the owner told too
+        tellOwnersDetached(rid, pasid, old);
+        long key = ((long) rid << 21) | pasid;
+        // registered before detach(): with nothing to drain, the core reports the PASID drained within it
+        awaitingDrain.computeIfAbsent(key, k -> new ArrayList<>()).add(m.replyTo());
+        core.detach(rid, pasid, now());
         return this;
     }
 
+    /**
+     * The IOMMU answered the pending groups of (RID, PASID) of the old IOASID: its owner (and in DEVICE mode the device's
+     * owner, which relays to it) must drop them, or they would hold room in its bounded queue and be answered again.
+     */
+    private void tellOwnersDetached(int rid, int pasid, int oldIoasid) {
+        if (oldIoasid < 0) return;
+        ctx.owner(topology.ownerOfIoasid(oldIoasid)).tell(new IoasidOwner.Detached(rid, pasid));
+        if (topology.mode() == RoutingMode.DEVICE) {
+            ctx.owner(topology.deviceOwnerOf(topology.deviceOfRid(rid))).tell(new IoasidOwner.Detached(rid, pasid));
+        }
+    }
+
     private Behavior<Command> onReplace(Replace m) {
+        int old;
         try {
-            core.replace(m.rid(), m.pasid(), m.ioasid(), now());
-            m.replyTo().tell(StatusReply.ack());
+            old = core.replace(m.rid(), m.pasid(), m.ioasid(), now());
         } catch (IllegalArgumentException | IllegalStateException e) {
             m.replyTo().tell(StatusReply.error(e.getMessage()));
+            return this;
         }
+        tellOwnersDetached(m.rid(), m.pasid(), old);
+        m.replyTo().tell(StatusReply.ack());
         return this;
     }
 

@@ -160,41 +160,62 @@ public final class FaultFabric {
         return DeviceFeeds.tickets(ctx.device(device), maxOutstanding);
     }
 
+    /**
+     * Attach IOASID {@code ioasid} at (RID, PASID). Like every control operation here, a bad argument (a RID of no
+     * device, a PASID out of range, an IOASID the topology does not have) or a refusal (the PASID attached or still
+     * draining) fails the stage with a message and changes nothing.
+     */
     public CompletionStage<Done> attach(int rid, int pasid, int ioasid) {
-        checkPasid(pasid);
-        if (ioasid < 0 || ioasid >= topology.ioasidCount()) {
-            return failed(new IllegalArgumentException("ioasid must be 0.." + (topology.ioasidCount() - 1) + ", was " + ioasid));
-        }
-        return askUnit(rid, ref -> new IommuUnit.Attach(rid, pasid, ioasid, ref));
+        return checked(() -> {
+            checkPasid(pasid);
+            checkIoasid(ioasid);
+            return askUnit(rid, ref -> new IommuUnit.Attach(rid, pasid, ioasid, ref));
+        });
     }
 
     /** Detach (teardown) of (RID, PASID): completes once the PASID is drained and may be reused. */
     public CompletionStage<Done> detach(int rid, int pasid) {
-        checkPasid(pasid);
-        return askUnit(rid, ref -> new IommuUnit.Detach(rid, pasid, ref));
+        return checked(() -> {
+            checkPasid(pasid);
+            return askUnit(rid, ref -> new IommuUnit.Detach(rid, pasid, ref));
+        });
     }
 
+    /** Switch the page table at an attached (RID, PASID) to {@code ioasid}: the old owner's pending groups are answered Invalid. */
     public CompletionStage<Done> replace(int rid, int pasid, int ioasid) {
-        checkPasid(pasid);
-        if (ioasid < 0 || ioasid >= topology.ioasidCount()) {
-            return failed(new IllegalArgumentException("ioasid must be 0.." + (topology.ioasidCount() - 1) + ", was " + ioasid));
-        }
-        return askUnit(rid, ref -> new IommuUnit.Replace(rid, pasid, ioasid, ref));
+        return checked(() -> {
+            checkPasid(pasid);
+            checkIoasid(ioasid);
+            return askUnit(rid, ref -> new IommuUnit.Replace(rid, pasid, ioasid, ref));
+        });
     }
 
     /** The device stops using the PASID (stop marker), then the PASID is torn down and drained. */
     public CompletionStage<Done> stopPasid(int rid, int pasid) {
-        checkPasid(pasid);
-        int device = deviceOf(rid);
-        return AskPattern.<Device.Command, StatusReply<Done>>ask(ctx.device(device), ref -> new Device.StopPasid(rid, pasid, ref), askTimeout,
-            system.scheduler()).thenCompose(FaultFabric::unwrap);
+        return checked(() -> {
+            checkPasid(pasid);
+            int device = deviceOf(rid);
+            return AskPattern.<Device.Command, StatusReply<Done>>ask(ctx.device(device), ref -> new Device.StopPasid(rid, pasid, ref),
+                askTimeout, system.scheduler()).thenCompose(FaultFabric::unwrap);
+        });
     }
 
     /** Function-level reset of the device that has {@code rid}: completes when it has PRI back. */
     public CompletionStage<Done> resetDevice(int rid) {
-        int device = deviceOf(rid);
-        return AskPattern.<Device.Command, StatusReply<Done>>ask(ctx.device(device), Device.Reset::new, askTimeout, system.scheduler())
-            .thenCompose(FaultFabric::unwrap);
+        return checked(() -> {
+            int device = deviceOf(rid);
+            return AskPattern.<Device.Command, StatusReply<Done>>ask(ctx.device(device), Device.Reset::new, askTimeout, system.scheduler())
+                .thenCompose(FaultFabric::unwrap);
+        });
+    }
+
+    /** A control operation whose argument checks fail the stage, rather than throw at the caller. */
+    private static CompletionStage<Done> checked(java.util.function.Supplier<CompletionStage<Done>> operation) {
+        try {
+            return operation.get();
+        } catch (IllegalArgumentException e) {
+            return failed(e);
+        }
     }
 
     /** Counters of every device and unit, merged, with the invariant violations found so far. */
@@ -283,12 +304,7 @@ public final class FaultFabric {
     }
 
     private CompletionStage<Done> askUnit(int rid, java.util.function.Function<ActorRef<StatusReply<Done>>, IommuUnit.Command> make) {
-        int device;
-        try {
-            device = deviceOf(rid);
-        } catch (IllegalArgumentException e) {
-            return failed(e);
-        }
+        int device = deviceOf(rid);
         ActorRef<IommuUnit.Command> unit = ctx.iommu(topology.deviceIommu(device));
         return AskPattern.<IommuUnit.Command, StatusReply<Done>>ask(unit, make::apply, askTimeout, system.scheduler())
             .thenCompose(FaultFabric::unwrap);
@@ -318,6 +334,12 @@ public final class FaultFabric {
 
     private static void checkPasid(int pasid) {
         Pasid.check(pasid, "pasid");
+    }
+
+    private void checkIoasid(int ioasid) {
+        if (ioasid < 0 || ioasid >= topology.ioasidCount()) {
+            throw new IllegalArgumentException("ioasid must be 0.." + (topology.ioasidCount() - 1) + ", was " + ioasid);
+        }
     }
 
     private static CompletableFuture<?>[] concat(List<? extends CompletableFuture<?>> a, List<? extends CompletableFuture<?>> b) {

@@ -97,6 +97,7 @@ public final class FaultFabric {
      * A request for another RID fails the stream.
      */
     public Sink<PageRequest, NotUsed> pageRequests(int rid) {
+        requireRunning();
         int device = deviceOf(rid);
         int[] rids = topology.deviceRids(device);
         return Flow.<PageRequest>create()
@@ -116,6 +117,7 @@ public final class FaultFabric {
      * a batch of up to 2N-1 in its ActorSource and one in the flattening, and one response in the merge.
      */
     public Source<GroupResponse, NotUsed> responses() {
+        requireRunning();
         if (!ctx.publishResponses()) {
             throw new IllegalStateException("responses() needs the fabric started with Builder.withResponses()");
         }
@@ -155,6 +157,7 @@ public final class FaultFabric {
 
     /** Where a device takes fault tickets (from {@link #tickets}); {@code maxOutstanding} bounds its groups in flight. */
     public Sink<long[], NotUsed> faultTickets(int device, int maxOutstanding) {
+        requireRunning();
         checkDevice(device);
         if (maxOutstanding < 1) throw new IllegalArgumentException("maxOutstanding must be >= 1, was " + maxOutstanding);
         return DeviceFeeds.tickets(ctx.device(device), maxOutstanding);
@@ -209,17 +212,30 @@ public final class FaultFabric {
         });
     }
 
-    /** A control operation whose argument checks fail the stage, rather than throw at the caller. */
-    private static CompletionStage<Done> checked(java.util.function.Supplier<CompletionStage<Done>> operation) {
+    /** A control operation whose checks (arguments, a fabric shut down) fail the stage, rather than throw at the caller. */
+    private CompletionStage<Done> checked(java.util.function.Supplier<CompletionStage<Done>> operation) {
         try {
+            requireRunning();
             return operation.get();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             return failed(e);
         }
     }
 
+    /** After shutdown the fabric's actors are gone: an ask would only time out, a sink would only be cancelled. */
+    private void requireRunning() {
+        if (shutDown.get()) throw new IllegalStateException("the fabric is shut down");
+    }
+
     /** Counters of every device and unit, merged, with the invariant violations found so far. */
     public CompletionStage<FabricSnapshot> snapshot() {
+        if (shutDown.get()) {
+            return failed(new IllegalStateException("the fabric is shut down; its last snapshot is the one shutdown() returned"));
+        }
+        return collect();
+    }
+
+    private CompletionStage<FabricSnapshot> collect() {
         return AskPattern.<Fabric.Command, Fabric.Snapshot>ask(guardian, Fabric.SnapshotAll::new, askTimeout, system.scheduler())
             .thenApply(s -> combine(s.devices(), s.iommus()));
     }
@@ -227,7 +243,9 @@ public final class FaultFabric {
     /**
      * Stops the devices taking more work, answers every group still pending (reason SHUTDOWN), waits
      * until every device has its answers, checks the end-of-run invariants, and stops the fabric's actors.
-     * The caller's ActorSystem keeps running.
+     * The caller's ActorSystem keeps running. The responses() stream completes once the last answers are in it;
+     * a request stream still running is cancelled. From the call on, a second shutdown fails ("the fabric is already
+     * shut down") and so does every other operation ("the fabric is shut down"; a failed stage where it returns one).
      */
     public CompletionStage<FabricSnapshot> shutdown() {
         if (!shutDown.compareAndSet(false, true)) return failed(new IllegalStateException("the fabric is already shut down"));
@@ -252,7 +270,7 @@ public final class FaultFabric {
                 system.scheduler()).toCompletableFuture());
         }
         return CompletableFuture.allOf(units.toArray(new CompletableFuture[0]))
-            .thenCompose(x -> snapshot())
+            .thenCompose(x -> collect())
             .thenCompose(s -> {
                 if (s.outstandingGroups() == 0 || round >= 100) return CompletableFuture.completedFuture(finalCheck(s));
                 return org.apache.pekko.pattern.Patterns.after(Duration.ofMillis(10), system.classicSystem().scheduler(),

@@ -256,14 +256,17 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
     }
 
     /**
-     * The IOMMU answered the pending groups of (RID, PASID) of the old IOASID: its owner (and in DEVICE mode the device's
-     * owner, which relays to it) must drop them, or they would hold room in its bounded queue and be answered again.
+     * The IOMMU answered the pending groups of (RID, PASID) of the old IOASID: their handler must drop them, or they would
+     * hold room in its bounded queue and be answered again. In DEVICE mode the handler is the device's owner, which may
+     * have relayed some to the old IOASID's owner: it passes the word on after them.
      */
     private void tellOwnersDetached(int rid, int pasid, int oldIoasid) {
         if (oldIoasid < 0) return;
-        ctx.owner(topology.ownerOfIoasid(oldIoasid)).tell(new IoasidOwner.Detached(rid, pasid));
+        int owner = topology.ownerOfIoasid(oldIoasid);
         if (topology.mode() == RoutingMode.DEVICE) {
-            ctx.owner(topology.deviceOwnerOf(topology.deviceOfRid(rid))).tell(new IoasidOwner.Detached(rid, pasid));
+            ctx.owner(topology.deviceOwnerOf(topology.deviceOfRid(rid))).tell(new IoasidOwner.Detached(rid, pasid, owner));
+        } else {
+            ctx.owner(owner).tell(new IoasidOwner.Detached(rid, pasid));
         }
     }
 
@@ -338,6 +341,11 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
 
         @Override
         public void respond(PageRequestGroup g) {
+            AutoReason reason = g.autoReason();
+            if (g.handler() >= 0 && (reason == AutoReason.TIMEOUT || reason == AutoReason.DEVICE_RESET)) {
+                // answered over the handler's head: it still holds the group, and must drop it rather than keep room for it
+                ctx.owner(g.handler()).tell(new IoasidOwner.Withdrawn(g));
+            }
             int d = topology.deviceOfRid(g.rid());
             if (d < 0) {
                 // a request from a RID no device has: nobody to answer, but it was counted as sent

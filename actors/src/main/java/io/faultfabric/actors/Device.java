@@ -52,9 +52,13 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     /**
      * Issue one seeded group per intended issue time (System.nanoTime; 0 means "when sent": the closed model),
-     * in order, keeping at most {@code maxOutstanding} groups outstanding.
+     * in order, keeping at most {@code maxOutstanding} groups outstanding. Tickets still unsent once System.nanoTime
+     * passes {@code deadlineNanos} are not issued: a load with a duration ends there ({@link #NO_DEADLINE}: never).
      */
-    public record Generate(long[] intendedNanos, int count, int maxOutstanding, ActorRef<Ack> ackTo) implements Command {}
+    public record Generate(long[] intendedNanos, int count, int maxOutstanding, long deadlineNanos, ActorRef<Ack> ackTo) implements Command {}
+
+    /** A {@link Generate} without a deadline. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
 
     /** The stream feeding this device started; ack to get the first element. */
     public record StreamStarted(ActorRef<Ack> ackTo) implements Command {}
@@ -176,27 +180,29 @@ public final class Device extends AbstractBehavior<Device.Command> {
         final long[] tickets;
         final int count;
         final int maxOutstanding;
+        final long deadline;
         final ActorRef<Ack> ackTo;
         int next;
 
-        Feed(List<PageRequest> requests, long[] tickets, int count, int maxOutstanding, ActorRef<Ack> ackTo) {
+        Feed(List<PageRequest> requests, long[] tickets, int count, int maxOutstanding, long deadline, ActorRef<Ack> ackTo) {
             this.requests = requests;
             this.tickets = tickets;
             this.count = count;
             this.maxOutstanding = maxOutstanding;
+            this.deadline = deadline;
             this.ackTo = ackTo;
         }
     }
 
     private Behavior<Command> onSend(Send m) {
-        feeds.addLast(new Feed(m.requests(), null, m.requests().size(), Integer.MAX_VALUE, m.ackTo()));
+        feeds.addLast(new Feed(m.requests(), null, m.requests().size(), Integer.MAX_VALUE, NO_DEADLINE, m.ackTo()));
         resume();
         return this;
     }
 
     private Behavior<Command> onGenerate(Generate m) {
         if (faults == null) throw new IllegalStateException("device " + device + " has no fault sequence to generate from");
-        feeds.addLast(new Feed(null, m.intendedNanos(), m.count(), m.maxOutstanding(), m.ackTo()));
+        feeds.addLast(new Feed(null, m.intendedNanos(), m.count(), m.maxOutstanding(), m.deadlineNanos(), m.ackTo()));
         resume();
         return this;
     }
@@ -239,6 +245,10 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     private void generate(Feed f) {
         while (f.next < f.count) {
+            if (f.deadline != NO_DEADLINE && System.nanoTime() - f.deadline > 0) {
+                f.next = f.count; // the load is over: what is left of its tickets is not owed
+                return;
+            }
             if (state.groupsOutstanding() >= f.maxOutstanding) return;
             long intended = f.tickets[f.next];
             int n = faults.issueNext(state, intended == 0 ? System.nanoTime() : intended, this::sendGenerated);

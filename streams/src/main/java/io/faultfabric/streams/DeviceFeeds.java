@@ -45,11 +45,14 @@ final class DeviceFeeds {
             .to(sink);
     }
 
-    /** Intended issue times into one device, which draws a seeded group for each. */
-    static Sink<long[], NotUsed> tickets(ActorRef<Device.Command> device, int maxOutstanding) {
+    /**
+     * Intended issue times into one device, which draws a seeded group for each until {@code deadlineNanos}. The
+     * sink keeps its default input buffer (16 arrays): what it holds when the deadline passes is not issued.
+     */
+    static Sink<long[], NotUsed> tickets(ActorRef<Device.Command> device, int maxOutstanding, long deadlineNanos) {
         return ActorSink.<long[], Device.Command, Device.Ack>actorRefWithBackpressure(
             device,
-            (ackTo, times) -> new Device.Generate(times, times.length, maxOutstanding, ackTo),
+            (ackTo, times) -> new Device.Generate(times, times.length, maxOutstanding, deadlineNanos, ackTo),
             Device.StreamStarted::new,
             Device.Ack.INSTANCE,
             Device.StreamCompleted.INSTANCE,

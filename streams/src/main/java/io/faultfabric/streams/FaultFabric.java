@@ -157,10 +157,19 @@ public final class FaultFabric {
 
     /** Where a device takes fault tickets (from {@link #tickets}); {@code maxOutstanding} bounds its groups in flight. */
     public Sink<long[], NotUsed> faultTickets(int device, int maxOutstanding) {
+        return faultTickets(device, maxOutstanding, Device.NO_DEADLINE);
+    }
+
+    /**
+     * As {@link #faultTickets(int, int)}, for a load that ends at {@code deadlineNanos} (System.nanoTime): tickets the
+     * device has taken and not yet issued by then are dropped, as the stream's buffers may hold thousands when the
+     * device is behind.
+     */
+    public Sink<long[], NotUsed> faultTickets(int device, int maxOutstanding, long deadlineNanos) {
         requireRunning();
         checkDevice(device);
         if (maxOutstanding < 1) throw new IllegalArgumentException("maxOutstanding must be >= 1, was " + maxOutstanding);
-        return DeviceFeeds.tickets(ctx.device(device), maxOutstanding);
+        return DeviceFeeds.tickets(ctx.device(device), maxOutstanding, deadlineNanos);
     }
 
     /**

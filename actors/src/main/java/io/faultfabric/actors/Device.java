@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.pattern.StatusReply;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +32,8 @@ import java.util.List;
  * <ul>
  *   <li>{@link Send}: caller-built requests (embedding); {@link Generate}: seeded faults at intended times (load).
  *       Both come from a stream with an ack protocol: the ack is sent only once every element of the
- *       message has gone out, so the device's credits are the stream's demand.</li>
+ *       message has gone out, so the device's credits are the stream's demand. Several streams may feed one
+ *       device at once (one per function, say): each has one element waiting at most, served oldest first.</li>
  *   <li>{@link Responses}: answered groups from the IOMMU, coalesced per device.</li>
  *   <li>{@link StopPasid}: stop marker, then teardown of the PASID at the IOMMU; replies when drained.</li>
  *   <li>{@link Reset}: function-level reset; replies when the device has PRI back.</li>
@@ -50,9 +52,13 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     /**
      * Issue one seeded group per intended issue time (System.nanoTime; 0 means "when sent": the closed model),
-     * in order, keeping at most {@code maxOutstanding} groups outstanding.
+     * in order, keeping at most {@code maxOutstanding} groups outstanding. Tickets still unsent once System.nanoTime
+     * passes {@code deadlineNanos} are not issued: a load with a duration ends there ({@link #NO_DEADLINE}: never).
      */
-    public record Generate(long[] intendedNanos, int count, int maxOutstanding, ActorRef<Ack> ackTo) implements Command {}
+    public record Generate(long[] intendedNanos, int count, int maxOutstanding, long deadlineNanos, ActorRef<Ack> ackTo) implements Command {}
+
+    /** A {@link Generate} without a deadline. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
 
     /** The stream feeding this device started; ack to get the first element. */
     public record StreamStarted(ActorRef<Ack> ackTo) implements Command {}
@@ -101,14 +107,8 @@ public final class Device extends AbstractBehavior<Device.Command> {
     private final int batchLimit;
     private final Histogram latency = new Histogram(3_600_000_000L, 3);
 
-    // what the current stream element still has to send, and whom to ack when it has
-    private List<PageRequest> pendingSend;
-    private int pendingSendIndex;
-    private long[] pendingGenerate;
-    private int pendingGenerateIndex;
-    private int pendingGenerateCount;
-    private int maxOutstanding = Integer.MAX_VALUE;
-    private ActorRef<Ack> ackTo;
+    // the stream elements not yet all sent, one per feeding stream at most (each waits for its ack), oldest first
+    private final ArrayDeque<Feed> feeds = new ArrayDeque<>(2);
     private boolean quiesced;
 
     private ArrayList<PageRequest> outgoing;
@@ -171,69 +171,98 @@ public final class Device extends AbstractBehavior<Device.Command> {
             .build();
     }
 
+    /**
+     * One stream element the device has taken and not yet sent in full: caller-built requests or fault tickets, how
+     * far it got, and whom to ack when it is all out.
+     */
+    private static final class Feed {
+        final List<PageRequest> requests;
+        final long[] tickets;
+        final int count;
+        final int maxOutstanding;
+        final long deadline;
+        final ActorRef<Ack> ackTo;
+        int next;
+
+        Feed(List<PageRequest> requests, long[] tickets, int count, int maxOutstanding, long deadline, ActorRef<Ack> ackTo) {
+            this.requests = requests;
+            this.tickets = tickets;
+            this.count = count;
+            this.maxOutstanding = maxOutstanding;
+            this.deadline = deadline;
+            this.ackTo = ackTo;
+        }
+    }
+
     private Behavior<Command> onSend(Send m) {
-        pendingSend = m.requests();
-        pendingSendIndex = 0;
-        ackTo = m.ackTo();
+        feeds.addLast(new Feed(m.requests(), null, m.requests().size(), Integer.MAX_VALUE, NO_DEADLINE, m.ackTo()));
         resume();
         return this;
     }
 
     private Behavior<Command> onGenerate(Generate m) {
         if (faults == null) throw new IllegalStateException("device " + device + " has no fault sequence to generate from");
-        pendingGenerate = m.intendedNanos();
-        pendingGenerateIndex = 0;
-        pendingGenerateCount = m.count();
-        maxOutstanding = m.maxOutstanding();
-        ackTo = m.ackTo();
+        feeds.addLast(new Feed(null, m.intendedNanos(), m.count(), m.maxOutstanding(), m.deadlineNanos(), m.ackTo()));
         resume();
         return this;
     }
 
-    /** Sends as much of the current stream element as credits allow; acks it once it is all out. */
+    /**
+     * Sends as much of each waiting stream element as credits allow, oldest first, and acks each once it is all out.
+     * Several streams may feed one device (one per function, say): each has at most one element here, and one that
+     * must wait (for credits, a PRGI, a reset) does not hold up the others.
+     */
     private void resume() {
-        if (ackTo == null || quiesced || blockedByPublishing()) return;
-        if (pendingSend != null) {
-            while (pendingSendIndex < pendingSend.size()) {
-                PageRequest r = pendingSend.get(pendingSendIndex);
-                DeviceState.Issue st = state.issue(r);
-                if (st == DeviceState.Issue.ISSUED) {
-                    checker.onIssued(r);
-                    outgoing.add(r);
-                } else if (st == DeviceState.Issue.NO_CREDIT || st == DeviceState.Issue.RESETTING || st == DeviceState.Issue.PRGI_BUSY) {
-                    break; // wait for a response to free credits or the PRGI
-                } else if (st == DeviceState.Issue.NOT_MY_RID) {
-                    getContext().getLog().warn("device {} was asked to send {} which is not one of its functions; dropped", device, r);
-                }
-                pendingSendIndex++;
-                if (outgoing.size() >= batchLimit) flushOutgoing();
-            }
-            if (pendingSendIndex == pendingSend.size()) {
-                pendingSend = null;
-                ackStream();
-            }
-        } else if (pendingGenerate != null) {
-            while (pendingGenerateIndex < pendingGenerateCount) {
-                if (state.groupsOutstanding() >= maxOutstanding) break;
-                long intended = pendingGenerate[pendingGenerateIndex];
-                int n = faults.issueNext(state, intended == 0 ? System.nanoTime() : intended, this::sendGenerated);
-                if (n == 0) {
-                    if (!state.priEnabled() && !state.resetting()) {
-                        state.ledger().dropped[io.faultfabric.engine.DropReason.PRI_DISABLED.ordinal()]++;
-                        pendingGenerateIndex++; // PRI is off until reset: the fault is not sent, and counted
-                        continue;
-                    }
-                    break;
-                }
-                pendingGenerateIndex++;
-                if (outgoing.size() >= batchLimit) flushOutgoing();
-            }
-            if (pendingGenerateIndex == pendingGenerateCount) {
-                pendingGenerate = null;
-                ackStream();
+        if (feeds.isEmpty() || quiesced || blockedByPublishing()) return;
+        for (java.util.Iterator<Feed> it = feeds.iterator(); it.hasNext(); ) {
+            Feed f = it.next();
+            if (f.requests != null) sendRequests(f);
+            else generate(f);
+            if (f.next == f.count) {
+                it.remove();
+                f.ackTo.tell(Ack.INSTANCE);
             }
         }
         flushOutgoing();
+    }
+
+    private void sendRequests(Feed f) {
+        while (f.next < f.count) {
+            PageRequest r = f.requests.get(f.next);
+            DeviceState.Issue st = state.issue(r);
+            if (st == DeviceState.Issue.ISSUED) {
+                checker.onIssued(r);
+                outgoing.add(r);
+            } else if (st == DeviceState.Issue.NO_CREDIT || st == DeviceState.Issue.RESETTING || st == DeviceState.Issue.PRGI_BUSY) {
+                return; // wait for a response to free credits or the PRGI
+            } else if (st == DeviceState.Issue.NOT_MY_RID) {
+                getContext().getLog().warn("device {} was asked to send {} which is not one of its functions; dropped", device, r);
+            }
+            f.next++;
+            if (outgoing.size() >= batchLimit) flushOutgoing();
+        }
+    }
+
+    private void generate(Feed f) {
+        while (f.next < f.count) {
+            if (f.deadline != NO_DEADLINE && System.nanoTime() - f.deadline > 0) {
+                f.next = f.count; // the load is over: what is left of its tickets is not owed
+                return;
+            }
+            if (state.groupsOutstanding() >= f.maxOutstanding) return;
+            long intended = f.tickets[f.next];
+            int n = faults.issueNext(state, intended == 0 ? System.nanoTime() : intended, this::sendGenerated);
+            if (n == 0) {
+                if (!state.priEnabled() && !state.resetting()) {
+                    state.ledger().dropped[io.faultfabric.engine.DropReason.PRI_DISABLED.ordinal()]++;
+                    f.next++; // PRI is off until reset: the fault is not sent, and counted
+                    continue;
+                }
+                return;
+            }
+            f.next++;
+            if (outgoing.size() >= batchLimit) flushOutgoing();
+        }
     }
 
     private void sendGenerated(PageRequest r) {
@@ -243,12 +272,6 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     private boolean blockedByPublishing() {
         return publishing && unpublishedCount >= state.allocation();
-    }
-
-    private void ackStream() {
-        ActorRef<Ack> a = ackTo;
-        ackTo = null;
-        a.tell(Ack.INSTANCE);
     }
 
     private void flushOutgoing() {

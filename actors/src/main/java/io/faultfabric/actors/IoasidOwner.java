@@ -56,7 +56,7 @@ import java.util.function.Consumer;
  * answered {@link AutoReason#OWNER_QUEUE_FULL} (Response Failure: the kernel cannot allocate it).
  *
  * <p>Protocol: {@link Fault} (from an IOMMU, or relayed), {@link Relayed}, {@link GuestAnswer},
- * {@link GuestRefused}, {@link Detached}; fault injection {@link Crash}, {@link Hang}, {@link SetPolicy};
+ * {@link GuestRefused}, {@link Detached}, {@link Withdrawn}; fault injection {@link Crash}, {@link Hang}, {@link SetPolicy};
  * {@link GetSnapshot} replying {@link Snapshot}. Rare events are also counted fabric-wide in
  * {@link OwnerCounters}.
  *
@@ -94,10 +94,23 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
     public record GuestRefused(int cookie) implements Command {}
 
     /**
-     * The address space at (rid, pasid) ({@link RoutingTable#NO_PASID} for the RID) was detached at its IOMMU,
-     * which answered the pending groups; the owner drops them from its queue and fault fd without answering.
+     * The address space at (rid, pasid) ({@link RoutingTable#NO_PASID} for the RID) was detached or replaced at its
+     * IOMMU, which answered the pending groups; the owner drops them from its queue and fault fd without answering.
+     * The IOMMU tells the group's handler: the old IOASID's owner, or in DEVICE mode the device's owner, which then
+     * passes it on to {@code relayTo} (the old IOASID's owner, to which it may have relayed groups; -1: nobody).
      */
-    public record Detached(int rid, int pasid) implements Command {}
+    public record Detached(int rid, int pasid, int relayTo) implements Command {
+        public Detached(int rid, int pasid) {
+            this(rid, pasid, -1);
+        }
+    }
+
+    /**
+     * The IOMMU answered this group itself (its response timeout, a reset of the device), so the owner drops it from
+     * its queue and fault fd without answering. Told to the group's handler; a device owner that has relayed the group
+     * passes this on to the IOASID's owner.
+     */
+    public record Withdrawn(PageRequestGroup group) implements Command {}
 
     /** Fault injection: the owner throws {@link InjectedCrash}, and its supervision takes over. */
     public record Crash(String why) implements Command {}
@@ -117,10 +130,11 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
      * @param fdAwaiting           groups read from its fault fd whose cookie is not yet answered (in service, at the guest,
      *                             or refused Failure and left pending)
      * @param failureWritesRefused Failure writes the fault fd refused with EINVAL
+     * @param withdrawnDropped     groups dropped because the IOMMU answered them itself ({@link Withdrawn})
      */
     public record Snapshot(int owner, OwnerKind kind, boolean deviceOwner, FaultPolicy policy, boolean hung, int waiting,
                            boolean serving, int fdAwaiting, long ownerQueueFull, long handlerFailed, long failureWritesRefused,
-                           long unknownCookieWrites, long virtualQueueFull, long detachedDropped) {}
+                           long unknownCookieWrites, long virtualQueueFull, long detachedDropped, long withdrawnDropped) {}
 
     /** What an owner throws when told to {@link Crash}. */
     public static final class InjectedCrash extends RuntimeException {
@@ -177,6 +191,7 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
         long unknownCookieWrites;
         long virtualQueueFull;
         long detachedDropped;
+        long withdrawnDropped;
 
         int waiting() {
             return (groups == null ? 0 : groups.size()) + (fd == null ? 0 : fd.unreadCount()) + (cookies == null ? 0 : cookies.size());
@@ -188,7 +203,8 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
 
         boolean quiet() {
             return !hasPending() && !hung && !failed && override == null && ownerQueueFull == 0 && handlerFailed == 0
-                && failureWritesRefused == 0 && unknownCookieWrites == 0 && virtualQueueFull == 0 && detachedDropped == 0;
+                && failureWritesRefused == 0 && unknownCookieWrites == 0 && virtualQueueFull == 0 && detachedDropped == 0
+                && withdrawnDropped == 0;
         }
 
         /** Every group this owner holds unanswered (a fd kind's group in service is among the fd's). */
@@ -228,6 +244,7 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
         else if (m instanceof GuestAnswer a) onGuestAnswer(a);
         else if (m instanceof GuestRefused r) onGuestRefused(r);
         else if (m instanceof Detached d) onDetached(d);
+        else if (m instanceof Withdrawn d) onWithdrawn(d);
         else if (m instanceof Hang h) onHang(h);
         else if (m instanceof SetPolicy p) onSetPolicy(p);
         else if (m instanceof GetSnapshot s) s.replyTo().tell(snapshot());
@@ -466,6 +483,8 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
     // ---------------------------------------------------------------- control
 
     private void onDetached(Detached m) {
+        // relayed groups were told to their owner before this: passed on after them, it finds them there
+        if (m.relayTo() >= 0) ctx.owner(m.relayTo()).tell(new Detached(m.rid(), m.pasid()));
         Work w = work;
         if (w == null) return;
         int n = 0;
@@ -485,6 +504,33 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
         }
         w.detachedDropped += n;
         ctx.ownerCounters().detachedDropped.add(n);
+        pump();
+    }
+
+    private void onWithdrawn(Withdrawn m) {
+        PageRequestGroup g = m.group();
+        Work w = work;
+        boolean found = false;
+        if (w != null) {
+            if (w.groups != null) found = w.groups.removeIf(x -> x == g);
+            if (w.fd != null && w.fd.withdraw(g)) {
+                found = true;
+                if (w.cookies != null) w.cookies.removeIf(c -> w.fd.awaiting(c) == null); // a freed cookie may be handed out again
+            }
+            if (w.inService == g) {
+                found |= w.fd == null;
+                w.inService = null;
+            }
+            if (found) {
+                w.withdrawnDropped++;
+                ctx.ownerCounters().withdrawnDropped.increment();
+            }
+        }
+        Topology t = ctx.topology();
+        if (!found && t.isDeviceOwner(index) && g.handler() == index) {
+            // not in the ring, so relayed (or answered): the IOASID's owner got it before this, from this owner
+            ctx.owner(t.ownerOfIoasid(g.ioasid())).tell(m);
+        }
         pump();
     }
 
@@ -563,6 +609,7 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
         return new Snapshot(index, t.ownerKind(index), t.isDeviceOwner(index), policy(), w != null && w.hung, w == null ? 0 : w.waiting(),
             w != null && w.inService != null, w == null || w.fd == null ? 0 : w.fd.awaitingCount(),
             w == null ? 0 : w.ownerQueueFull, w == null ? 0 : w.handlerFailed, w == null ? 0 : w.failureWritesRefused,
-            w == null ? 0 : w.unknownCookieWrites, w == null ? 0 : w.virtualQueueFull, w == null ? 0 : w.detachedDropped);
+            w == null ? 0 : w.unknownCookieWrites, w == null ? 0 : w.virtualQueueFull, w == null ? 0 : w.detachedDropped,
+            w == null ? 0 : w.withdrawnDropped);
     }
 }

@@ -8,6 +8,10 @@ import io.faultfabric.engine.PageRequest;
 import io.faultfabric.engine.PageRequestGroup;
 import io.faultfabric.engine.RejectReason;
 import io.faultfabric.engine.ResponseCode;
+import io.faultfabric.engine.Pasid;
+import io.faultfabric.engine.Rid;
+import io.faultfabric.engine.RoutingMode;
+import io.faultfabric.engine.RoutingTable;
 import io.faultfabric.engine.topology.Topology;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -203,25 +207,57 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
     }
 
     private Behavior<Command> onDetach(Detach m) {
-        try {
-            if (core.deviceIndexOf(m.rid()) < 0) throw new IllegalArgumentException("rid " + m.rid() + " is not a device of IOMMU " + core.index());
-            long key = ((long) m.rid() << 21) | m.pasid();
-            awaitingDrain.computeIfAbsent(key, k -> new ArrayList<>()).add(m.replyTo());
-            core.detach(m.rid(), m.pasid(), now());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            awaitingDrain.remove(((long) m.rid() << 21) | m.pasid());
-            m.replyTo().tell(StatusReply.error(e.getMessage()));
+        int rid = m.rid();
+        int pasid = m.pasid();
+        if (rid < 0 || rid > Rid.MAX || core.deviceIndexOf(rid) < 0) {
+            m.replyTo().tell(StatusReply.error("rid " + (rid < 0 || rid > Rid.MAX ? String.valueOf(rid) : new Rid(rid).toString())
+                + " is not a device of IOMMU " + core.index()));
+            return this;
         }
+        if (pasid != RoutingTable.NO_PASID && (pasid < 0 || pasid > Pasid.MAX)) {
+            m.replyTo().tell(StatusReply.error("pasid must be a 20-bit PASID 0.." + Pasid.MAX + ", was " + pasid));
+            return this;
+        }
+        int old = core.routing().ioasidAt(rid, pasid);
+        if (old < 0) {
+            m.replyTo().tell(StatusReply.error("pasid " + pasid + " of rid " + new Rid(rid) + " is not attached"
+                + (core.routing().isDraining(rid, pasid) ? " (it is draining)" : "")));
+            return this;
+        }
+        // before the reply, which may come at once: whoever is told the detach is done finds the owner told too
+        tellOwnersDetached(rid, pasid, old);
+        long key = ((long) rid << 21) | pasid;
+        // registered before detach(): with nothing to drain, the core reports the PASID drained within it
+        awaitingDrain.computeIfAbsent(key, k -> new ArrayList<>()).add(m.replyTo());
+        core.detach(rid, pasid, now());
         return this;
     }
 
+    /**
+     * The IOMMU answered the pending groups of (RID, PASID) of the old IOASID: their handler must drop them, or they would
+     * hold room in its bounded queue and be answered again. In DEVICE mode the handler is the device's owner, which may
+     * have relayed some to the old IOASID's owner: it passes the word on after them.
+     */
+    private void tellOwnersDetached(int rid, int pasid, int oldIoasid) {
+        if (oldIoasid < 0) return;
+        int owner = topology.ownerOfIoasid(oldIoasid);
+        if (topology.mode() == RoutingMode.DEVICE) {
+            ctx.owner(topology.deviceOwnerOf(topology.deviceOfRid(rid))).tell(new IoasidOwner.Detached(rid, pasid, owner));
+        } else {
+            ctx.owner(owner).tell(new IoasidOwner.Detached(rid, pasid));
+        }
+    }
+
     private Behavior<Command> onReplace(Replace m) {
+        int old;
         try {
-            core.replace(m.rid(), m.pasid(), m.ioasid(), now());
-            m.replyTo().tell(StatusReply.ack());
+            old = core.replace(m.rid(), m.pasid(), m.ioasid(), now());
         } catch (IllegalArgumentException | IllegalStateException e) {
             m.replyTo().tell(StatusReply.error(e.getMessage()));
+            return this;
         }
+        tellOwnersDetached(m.rid(), m.pasid(), old);
+        m.replyTo().tell(StatusReply.ack());
         return this;
     }
 
@@ -283,6 +319,11 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
 
         @Override
         public void respond(PageRequestGroup g) {
+            AutoReason reason = g.autoReason();
+            if (g.handler() >= 0 && (reason == AutoReason.TIMEOUT || reason == AutoReason.DEVICE_RESET)) {
+                // answered over the handler's head: it still holds the group, and must drop it rather than keep room for it
+                ctx.owner(g.handler()).tell(new IoasidOwner.Withdrawn(g));
+            }
             int d = topology.deviceOfRid(g.rid());
             if (d < 0) {
                 // a request from a RID no device has: nobody to answer, but it was counted as sent

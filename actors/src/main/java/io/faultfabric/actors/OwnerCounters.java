@@ -15,6 +15,7 @@ public final class OwnerCounters {
     final LongAdder unknownCookieWrites = new LongAdder();
     final LongAdder virtualQueueFull = new LongAdder();
     final LongAdder detachedDropped = new LongAdder();
+    final LongAdder withdrawnDropped = new LongAdder();
     final LongAdder ownerFailures = new LongAdder();
     final LongAdder unmatchedGuestResponses = new LongAdder();
 
@@ -29,12 +30,14 @@ public final class OwnerCounters {
      * @param detachedDropped         groups an owner dropped because their address space was detached
      * @param ownerFailures           owner actors that failed (restarted or stopped) and had their groups answered
      * @param unmatchedGuestResponses guest page group responses that matched no injected group
+     * @param withdrawnDropped        groups an owner dropped because the IOMMU answered them itself (timeout, device reset)
      */
     public record Totals(long ownerQueueFull, long handlerFailed, long failureWritesRefused, long unknownCookieWrites,
-                         long virtualQueueFull, long detachedDropped, long ownerFailures, long unmatchedGuestResponses) {}
+                         long virtualQueueFull, long detachedDropped, long ownerFailures, long unmatchedGuestResponses,
+                         long withdrawnDropped) {}
 
     public Totals totals() {
         return new Totals(ownerQueueFull.sum(), handlerFailed.sum(), failureWritesRefused.sum(), unknownCookieWrites.sum(),
-            virtualQueueFull.sum(), detachedDropped.sum(), ownerFailures.sum(), unmatchedGuestResponses.sum());
+            virtualQueueFull.sum(), detachedDropped.sum(), ownerFailures.sum(), unmatchedGuestResponses.sum(), withdrawnDropped.sum());
     }
 }

@@ -95,7 +95,7 @@ class ResponseValidationTest {
         PageRequestGroup g = f.answered(answers, 0, 1).get(0);
         assertThat(g.autoReason()).isEqualTo(AutoReason.DETACHED);
         assertThat(detach.receiveMessage(Duration.ofSeconds(10)).isSuccess()).isTrue();
-        f.ctx.owner(0).tell(new IoasidOwner.Detached(PF, 1));
+        // the unit told the owner before it replied
         f.awaitOwner(0, s -> s.waiting() == 0 && s.detachedDropped() == 1);
         f.ctx.owner(0).tell(new IoasidOwner.Hang(false));
         assertThat(f.owner(0).waiting()).isZero();

@@ -5,6 +5,7 @@ import io.faultfabric.engine.PageRequest;
 import io.faultfabric.engine.PageRequestGroup;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.CompletionStrategy;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -32,18 +33,26 @@ final class DeviceFeeds {
             Device.StreamStarted::new,
             Device.Ack.INSTANCE,
             Device.StreamCompleted.INSTANCE,
-            Device.StreamFailed::new);
-        // batch only what arrives while the device has not acked: bounded by `batch`, never dropping
+            Device.StreamFailed::new)
+            // the sink would otherwise pull up to 16 lists (its default input buffer) ahead of the device's ack, and the
+            // batch stage, always pulled, would pass on lists of one: one list waiting is enough, and lets batches form
+            .addAttributes(Attributes.inputBuffer(1, 1));
+        // batch only what arrives while the device has not acked: at most `batch` requests and one more, never dropping.
+        // In all a stream holds at most: the device's element (part of it unsent), one list waiting in the sink, and
+        // the batch stage's list and one request.
         return Flow.<PageRequest>create()
             .batch(batch, r -> { List<PageRequest> l = new ArrayList<>(batch); l.add(r); return l; }, (l, r) -> { l.add(r); return l; })
             .to(sink);
     }
 
-    /** Intended issue times into one device, which draws a seeded group for each. */
-    static Sink<long[], NotUsed> tickets(ActorRef<Device.Command> device, int maxOutstanding) {
+    /**
+     * Intended issue times into one device, which draws a seeded group for each until {@code deadlineNanos}. The
+     * sink keeps its default input buffer (16 arrays): what it holds when the deadline passes is not issued.
+     */
+    static Sink<long[], NotUsed> tickets(ActorRef<Device.Command> device, int maxOutstanding, long deadlineNanos) {
         return ActorSink.<long[], Device.Command, Device.Ack>actorRefWithBackpressure(
             device,
-            (ackTo, times) -> new Device.Generate(times, times.length, maxOutstanding, ackTo),
+            (ackTo, times) -> new Device.Generate(times, times.length, maxOutstanding, deadlineNanos, ackTo),
             Device.StreamStarted::new,
             Device.Ack.INSTANCE,
             Device.StreamCompleted.INSTANCE,

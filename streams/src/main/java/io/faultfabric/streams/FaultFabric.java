@@ -101,6 +101,7 @@ public final class FaultFabric {
      * A request for another RID fails the stream.
      */
     public Sink<PageRequest, NotUsed> pageRequests(int rid) {
+        requireRunning();
         int device = deviceOf(rid);
         int[] rids = topology.deviceRids(device);
         return Flow.<PageRequest>create()
@@ -113,11 +114,14 @@ public final class FaultFabric {
 
     /**
      * Every Page Group Response the devices receive, as one stream; needs {@link Builder#withResponses()}.
-     * It may be run once. Devices keep their answered groups from the start, so none is missed if the
+     * It may be taken and run once: a second call throws, and so does a second run of the source. Devices keep their answered groups from the start, so none is missed if the
      * stream is run after requests began; a device whose responses are not consumed stops issuing once an
-     * allocation's worth waits (backpressure reaches the sources).
+     * allocation's worth waits (backpressure reaches the sources). Per device, at most this many groups are
+     * answered and not yet consumed: 2N-1 at the device (N-1 waiting when it last issued, N then in flight),
+     * a batch of up to 2N-1 in its ActorSource and one in the flattening, and one response in the merge.
      */
     public Source<GroupResponse, NotUsed> responses() {
+        requireRunning();
         if (!ctx.publishResponses()) {
             throw new IllegalStateException("responses() needs the fabric started with Builder.withResponses()");
         }
@@ -125,14 +129,26 @@ public final class FaultFabric {
             throw new IllegalStateException("responses() may be run once per fabric; broadcast it with BroadcastHub for several consumers");
         }
         int n = topology.deviceCount();
-        return Source.range(0, n - 1)
-            .flatMapMerge(n, d -> DeviceFeeds.responses(ctx.device(d)))
-            .mapConcat(groups -> {
-                long now = System.nanoTime();
-                List<GroupResponse> out = new ArrayList<>(groups.size());
-                for (PageRequestGroup g : groups) out.add(GroupResponse.of(g, now));
-                return out;
-            });
+        // flattened inside each device's substream: the merge then holds one response per device, not one batch
+        Source<GroupResponse, NotUsed> all = Source.range(0, n - 1)
+            .flatMapMerge(n, d -> DeviceFeeds.responses(ctx.device(d)).mapConcat(FaultFabric::responsesOf));
+        // a second run would take the devices' subscriptions from the first, and each would see only part of the responses;
+        // checked as the source is materialized, in the caller's thread, so the second run() itself throws
+        AtomicBoolean run = new AtomicBoolean();
+        return all.mapMaterializedValue(m -> {
+            if (!run.compareAndSet(false, true)) {
+                throw new IllegalStateException("the source from responses() has been run already; it may be run once: broadcast it with "
+                    + "BroadcastHub for several consumers");
+            }
+            return m;
+        });
+    }
+
+    private static List<GroupResponse> responsesOf(List<PageRequestGroup> groups) {
+        long now = System.nanoTime();
+        List<GroupResponse> out = new ArrayList<>(groups.size());
+        for (PageRequestGroup g : groups) out.add(GroupResponse.of(g, now));
+        return out;
     }
 
     /** Seeded faults for device {@code device} at the intended times of {@code profile}'s share for it. */
@@ -145,50 +161,94 @@ public final class FaultFabric {
 
     /** Where a device takes fault tickets (from {@link #tickets}); {@code maxOutstanding} bounds its groups in flight. */
     public Sink<long[], NotUsed> faultTickets(int device, int maxOutstanding) {
-        checkDevice(device);
-        if (maxOutstanding < 1) throw new IllegalArgumentException("maxOutstanding must be >= 1, was " + maxOutstanding);
-        return DeviceFeeds.tickets(ctx.device(device), maxOutstanding);
+        return faultTickets(device, maxOutstanding, Device.NO_DEADLINE);
     }
 
+    /**
+     * As {@link #faultTickets(int, int)}, for a load that ends at {@code deadlineNanos} (System.nanoTime): tickets the
+     * device has taken and not yet issued by then are dropped, as the stream's buffers may hold thousands when the
+     * device is behind.
+     */
+    public Sink<long[], NotUsed> faultTickets(int device, int maxOutstanding, long deadlineNanos) {
+        requireRunning();
+        checkDevice(device);
+        if (maxOutstanding < 1) throw new IllegalArgumentException("maxOutstanding must be >= 1, was " + maxOutstanding);
+        return DeviceFeeds.tickets(ctx.device(device), maxOutstanding, deadlineNanos);
+    }
+
+    /**
+     * Attach IOASID {@code ioasid} at (RID, PASID). Like every control operation here, a bad argument (a RID of no
+     * device, a PASID out of range, an IOASID the topology does not have) or a refusal (the PASID attached or still
+     * draining) fails the stage with a message and changes nothing.
+     */
     public CompletionStage<Done> attach(int rid, int pasid, int ioasid) {
-        checkPasid(pasid);
-        if (ioasid < 0 || ioasid >= topology.ioasidCount()) {
-            return failed(new IllegalArgumentException("ioasid must be 0.." + (topology.ioasidCount() - 1) + ", was " + ioasid));
-        }
-        return askUnit(rid, ref -> new IommuUnit.Attach(rid, pasid, ioasid, ref));
+        return checked(() -> {
+            checkPasid(pasid);
+            checkIoasid(ioasid);
+            return askUnit(rid, ref -> new IommuUnit.Attach(rid, pasid, ioasid, ref));
+        });
     }
 
     /** Detach (teardown) of (RID, PASID): completes once the PASID is drained and may be reused. */
     public CompletionStage<Done> detach(int rid, int pasid) {
-        checkPasid(pasid);
-        return askUnit(rid, ref -> new IommuUnit.Detach(rid, pasid, ref));
+        return checked(() -> {
+            checkPasid(pasid);
+            return askUnit(rid, ref -> new IommuUnit.Detach(rid, pasid, ref));
+        });
     }
 
+    /** Switch the page table at an attached (RID, PASID) to {@code ioasid}: the old owner's pending groups are answered Invalid. */
     public CompletionStage<Done> replace(int rid, int pasid, int ioasid) {
-        checkPasid(pasid);
-        if (ioasid < 0 || ioasid >= topology.ioasidCount()) {
-            return failed(new IllegalArgumentException("ioasid must be 0.." + (topology.ioasidCount() - 1) + ", was " + ioasid));
-        }
-        return askUnit(rid, ref -> new IommuUnit.Replace(rid, pasid, ioasid, ref));
+        return checked(() -> {
+            checkPasid(pasid);
+            checkIoasid(ioasid);
+            return askUnit(rid, ref -> new IommuUnit.Replace(rid, pasid, ioasid, ref));
+        });
     }
 
     /** The device stops using the PASID (stop marker), then the PASID is torn down and drained. */
     public CompletionStage<Done> stopPasid(int rid, int pasid) {
-        checkPasid(pasid);
-        int device = deviceOf(rid);
-        return AskPattern.<Device.Command, StatusReply<Done>>ask(ctx.device(device), ref -> new Device.StopPasid(rid, pasid, ref), askTimeout,
-            system.scheduler()).thenCompose(FaultFabric::unwrap);
+        return checked(() -> {
+            checkPasid(pasid);
+            int device = deviceOf(rid);
+            return AskPattern.<Device.Command, StatusReply<Done>>ask(ctx.device(device), ref -> new Device.StopPasid(rid, pasid, ref),
+                askTimeout, system.scheduler()).thenCompose(FaultFabric::unwrap);
+        });
     }
 
     /** Function-level reset of the device that has {@code rid}: completes when it has PRI back. */
     public CompletionStage<Done> resetDevice(int rid) {
-        int device = deviceOf(rid);
-        return AskPattern.<Device.Command, StatusReply<Done>>ask(ctx.device(device), Device.Reset::new, askTimeout, system.scheduler())
-            .thenCompose(FaultFabric::unwrap);
+        return checked(() -> {
+            int device = deviceOf(rid);
+            return AskPattern.<Device.Command, StatusReply<Done>>ask(ctx.device(device), Device.Reset::new, askTimeout, system.scheduler())
+                .thenCompose(FaultFabric::unwrap);
+        });
+    }
+
+    /** A control operation whose checks (arguments, a fabric shut down) fail the stage, rather than throw at the caller. */
+    private CompletionStage<Done> checked(java.util.function.Supplier<CompletionStage<Done>> operation) {
+        try {
+            requireRunning();
+            return operation.get();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return failed(e);
+        }
+    }
+
+    /** After shutdown the fabric's actors are gone: an ask would only time out, a sink would only be cancelled. */
+    private void requireRunning() {
+        if (shutDown.get()) throw new IllegalStateException("the fabric is shut down");
     }
 
     /** Counters of every device and unit, merged, with the invariant violations found so far. */
     public CompletionStage<FabricSnapshot> snapshot() {
+        if (shutDown.get()) {
+            return failed(new IllegalStateException("the fabric is shut down; its last snapshot is the one shutdown() returned"));
+        }
+        return collect();
+    }
+
+    private CompletionStage<FabricSnapshot> collect() {
         return AskPattern.<Fabric.Command, Fabric.Snapshot>ask(guardian, Fabric.SnapshotAll::new, askTimeout, system.scheduler())
             .thenApply(s -> combine(s.devices(), s.iommus()));
     }
@@ -196,7 +256,9 @@ public final class FaultFabric {
     /**
      * Stops the devices taking more work, answers every group still pending (reason SHUTDOWN), waits
      * until every device has its answers, checks the end-of-run invariants, and stops the fabric's actors.
-     * The caller's ActorSystem keeps running.
+     * The caller's ActorSystem keeps running. The responses() stream completes once the last answers are in it;
+     * a request stream still running is cancelled. From the call on, a second shutdown fails ("the fabric is already
+     * shut down") and so does every other operation ("the fabric is shut down"; a failed stage where it returns one).
      */
     public CompletionStage<FabricSnapshot> shutdown() {
         if (!shutDown.compareAndSet(false, true)) return failed(new IllegalStateException("the fabric is already shut down"));
@@ -221,7 +283,7 @@ public final class FaultFabric {
                 system.scheduler()).toCompletableFuture());
         }
         return CompletableFuture.allOf(units.toArray(new CompletableFuture[0]))
-            .thenCompose(x -> snapshot())
+            .thenCompose(x -> collect())
             .thenCompose(s -> {
                 if (s.outstandingGroups() == 0 || round >= 100) return CompletableFuture.completedFuture(finalCheck(s));
                 return org.apache.pekko.pattern.Patterns.after(Duration.ofMillis(10), system.classicSystem().scheduler(),
@@ -273,12 +335,7 @@ public final class FaultFabric {
     }
 
     private CompletionStage<Done> askUnit(int rid, java.util.function.Function<ActorRef<StatusReply<Done>>, IommuUnit.Command> make) {
-        int device;
-        try {
-            device = deviceOf(rid);
-        } catch (IllegalArgumentException e) {
-            return failed(e);
-        }
+        int device = deviceOf(rid);
         ActorRef<IommuUnit.Command> unit = ctx.iommu(topology.deviceIommu(device));
         return AskPattern.<IommuUnit.Command, StatusReply<Done>>ask(unit, make::apply, askTimeout, system.scheduler())
             .thenCompose(FaultFabric::unwrap);
@@ -308,6 +365,12 @@ public final class FaultFabric {
 
     private static void checkPasid(int pasid) {
         Pasid.check(pasid, "pasid");
+    }
+
+    private void checkIoasid(int ioasid) {
+        if (ioasid < 0 || ioasid >= topology.ioasidCount()) {
+            throw new IllegalArgumentException("ioasid must be 0.." + (topology.ioasidCount() - 1) + ", was " + ioasid);
+        }
     }
 
     private static CompletableFuture<?>[] concat(List<? extends CompletableFuture<?>> a, List<? extends CompletableFuture<?>> b) {

@@ -30,7 +30,8 @@ public final class LoadRun {
 
     /**
      * @param groups   groups to issue in all (split evenly over the devices), or Long.MAX_VALUE for no limit
-     * @param duration how long to issue for, or null for no deadline (then {@code groups} must be finite)
+     * @param duration how long to issue for, or null for no deadline (then {@code groups} must be finite); tickets a
+     *                 device has not issued by then are dropped, even those already in the stream's buffers
      */
     public static LoadRun start(FaultFabric fabric, ActorSystem<?> system, LoadProfile profile, long seed, long groups, Duration duration) {
         if (groups < 1) throw new IllegalArgumentException("groups must be >= 1, was " + groups);
@@ -51,7 +52,8 @@ public final class LoadRun {
             }
             all.add(tickets.via(run.kill.flow())
                 .watchTermination(Keep.right())
-                .to(fabric.faultTickets(d, maxOutstanding))
+                // the devices stop at the deadline too: the stream's buffers may hold thousands of tickets for a device behind
+                .to(fabric.faultTickets(d, maxOutstanding, deadline)) // Long.MAX_VALUE is Device.NO_DEADLINE
                 .run(system)
                 .toCompletableFuture());
         }

@@ -199,6 +199,30 @@ public final class IommufdFaultQueue {
         return g.rid() == rid && (g.pasidPresent() ? g.pasid() : RoutingTable.NO_PASID) == pasid;
     }
 
+    /**
+     * The group was answered without this fd (the fabric's response timeout, a device reset): it leaves the queue,
+     * unread or read, and its cookie is freed, with no answer through here. Returns whether it was here.
+     */
+    public boolean withdraw(PageRequestGroup group) {
+        if (deliver != null) {
+            for (Iterator<PageRequestGroup> it = deliver.iterator(); it.hasNext(); ) {
+                if (it.next() == group) {
+                    it.remove();
+                    return true;
+                }
+            }
+        }
+        if (response != null) {
+            for (int c = 1; c < response.length; c++) {
+                if (response[c] == group) {
+                    eraseCookie(c);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Closing the fd answers nothing: groups stay pending, and later reads and writes fail with {@code EBADF}. */
     public void close() {
         closed = true;

@@ -54,6 +54,29 @@ class IommufdFaultQueueTest {
     }
 
     @Test
+    void aWithdrawnGroupLeavesUnreadOrReadAndItsCookieIsFreedWithoutAnAnswer() {
+        PageRequestGroup read = groups.group(1, 1);
+        PageRequestGroup unread = groups.group(1, 2);
+        PageRequestGroup other = groups.group(1, 3);
+        fd.enqueue(read);
+        fd.read(RECORD_BYTES);
+        fd.enqueue(unread);
+        fd.enqueue(other);
+
+        assertThat(fd.withdraw(unread)).isTrue();
+        assertThat(fd.withdraw(read)).isTrue();
+        assertThat(fd.withdraw(read)).as("once only").isFalse();
+
+        assertThat(answered).isEmpty();
+        assertThat(fd.unreadCount()).isEqualTo(1);
+        assertThat(fd.awaitingCount()).isZero();
+        WriteResult late = fd.write(List.of(new PageResponse(1, RESP_SUCCESS)), responder);
+        assertThat(late.errno()).as("the withdrawn group's cookie").isEqualTo(EINVAL);
+        assertThat(fd.read(RECORD_BYTES).records()).extracting(PgFault::cookie).containsExactly(1); // the lowest free again
+        assertThat(fd.awaiting(1)).isSameAs(other);
+    }
+
+    @Test
     void aGroupWithoutPasidHasNoPasidValidFlag() {
         fd.enqueue(groups.groupWithoutPasid(2));
 

@@ -96,13 +96,15 @@ class DirectScenarioRunnerTest {
 
     @Test
     @Timeout(30)
-    void aRunWhoseDevicesAllStopPriAfterResponseFailureEndsInsteadOfWaiting() {
+    void aRunWhoseDevicesStopPriAfterResponseFailureHasThemResetByTheirDriversAndGoesOn() {
         Scenario s = scenario("default", "scenario.policies.HOST_SVA.failureRatio=0.01", "scenario.policies.USER_DRIVER.failureRatio=0.01");
 
         RunOutcome o = runner.run(s, RunOptions.in(dir), ProgressListener.NONE);
 
-        assertThat(o.issuedGroups()).isLessThan(GROUPS).isEqualTo(o.completedGroups());
-        assertThat(o.outcomes()).containsEntry("device.priDisabled", 8L).containsKey("auto.HANDLER_FAILED");
+        // DirectFabric's driver resets a device after Response Failure, so the run issues everything it was asked to
+        assertThat(o.issuedGroups()).isEqualTo(GROUPS).isEqualTo(o.completedGroups());
+        assertThat(o.outcomes().get("device.priDisabled")).isGreaterThan(8L);
+        assertThat(o.outcomes()).containsKey("auto.HANDLER_FAILED");
         assertThat(o.violationsTotal()).isZero();
     }
 

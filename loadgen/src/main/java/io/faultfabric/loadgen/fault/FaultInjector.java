@@ -170,11 +170,14 @@ public final class FaultInjector {
             log.warn("fault {} strike {} could not start: {}", name, a.strike, e.toString());
             effect = "could not start: " + e.getMessage();
         }
-        a.detail = "strike " + a.strike + ": " + what + (effect.isEmpty() ? "" : "; " + effect);
         if (!s.fault().lasting()) {
-            record(a, a.startNanos, "");
+            // an instantaneous fault ends when what it did is done (a reset, when the device has PRI back)
+            a.detail = "strike " + a.strike + ": " + what;
+            record(a, System.nanoTime(), effect);
+            log.info("fault {} strike {} ends at {}{}", name, a.strike, seconds(), effect.isEmpty() ? "" : ": " + effect);
             return;
         }
+        a.detail = "strike " + a.strike + ": " + what + (effect.isEmpty() ? "" : "; " + effect);
         if (!(s.fault().perMessage() > 0)) for (int t : targets) busy.get(s.fault().target()).add(t);
         active.add(a);
         s.duration().ifPresent(d -> a.end = thread.schedule(() -> {

@@ -365,6 +365,8 @@ final class ScenarioReader {
         return assertions.size() == values.size() ? assertions : null;
     }
 
+    /** The keys some fault kind takes besides its schedule. */
+    private static final List<String> FAULT_PARAMETERS = List.of("latency", "ratio", "forgery", "extra", "fill", "window");
     private static final String FAULT_EXAMPLE = "an object such as { kind = OwnerHang, at = 2s, every = 5s, duration = 1s, fraction = 0.01 }";
 
     private static List<FaultSpec> faults(ConfigReader r, Node s, UniformTopology topology) {
@@ -398,7 +400,8 @@ final class ScenarioReader {
         }
         Duration duration = f.optionalDuration("duration", false);
         Fault fault = kind == null ? null : faultOfKind(r, f, kind, probability);
-        if (kind == null) f.skip();
+        // without a kind its own keys cannot be judged; any other key still can
+        if (kind == null) for (String parameter : FAULT_PARAMETERS) f.value(parameter);
         f.finish();
         if (fault == null || r.errors().size() > before) return null;
         if (fault.target() == Fault.Target.GUESTS && topology != null && !topology.ownerKinds().contains(OwnerKind.GUEST)) {

@@ -38,8 +38,10 @@ import java.util.List;
  *   <li>{@link StopPasid}: stop marker, then teardown of the PASID at the IOMMU; replies when drained.</li>
  *   <li>{@link Reset}: function-level reset; replies when the device has PRI back.</li>
  *   <li>{@link Subscribe}: where to publish answered groups, with an ack protocol (bounded by the allocation).</li>
- *   <li>{@link GetSnapshot}.</li>
+ *   <li>{@link GetSnapshot}; {@link Finish} at the end of a run: groups never answered are reported as lost.</li>
  * </ul>
+ * After a Response Failure the device's driver resets it by itself once {@link FabricContext#driverRecovery()} has passed,
+ * when that is set.
  */
 public final class Device extends AbstractBehavior<Device.Command> {
 
@@ -86,6 +88,12 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     public record GetSnapshot(ActorRef<Snapshot> replyTo) implements Command {}
 
+    /**
+     * The run is over and every response is in (the IOMMUs have answered what they held): each closed group still
+     * awaiting its answer is recorded as lost (invariant 1) with what the device knows of it; replies with the snapshot.
+     */
+    public record Finish(ActorRef<Snapshot> replyTo) implements Command {}
+
     /** Stop sending: stream elements are no longer taken (for shutdown); replies once nothing is left unsent. */
     public record Quiesce(ActorRef<Done> replyTo) implements Command {}
 
@@ -93,6 +101,9 @@ public final class Device extends AbstractBehavior<Device.Command> {
                            boolean responseFailure, Histogram latencyMicros, int checkerInFlight, int checkerOutstanding) {}
 
     private record DrainReply(int rid, int pasid, StatusReply<Done> reply, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    /** The driver's recovery from Response Failure is due. */
+    private enum Recover implements Command { INSTANCE }
 
     public static Behavior<Command> create(int device, FabricContext ctx, FaultSequence faults) {
         return Behaviors.setup(context -> new Device(context, device, ctx, faults));
@@ -110,6 +121,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
     // the stream elements not yet all sent, one per feeding stream at most (each waits for its ack), oldest first
     private final ArrayDeque<Feed> feeds = new ArrayDeque<>(2);
     private boolean quiesced;
+    private boolean recoveryDue;
 
     private ArrayList<PageRequest> outgoing;
     private final List<ActorRef<StatusReply<Done>>> resetWaiters = new ArrayList<>();
@@ -126,7 +138,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
         this.device = device;
         this.ctx = ctx;
         Topology t = ctx.topology();
-        this.state = new DeviceState(t.deviceRids(device), t.deviceAllocation(device));
+        this.state = ctx.sabotage().deviceState(device, t.deviceRids(device), t.deviceAllocation(device));
         this.checker = new DeviceChecker(t.deviceRids(device), t.deviceAllocation(device), ctx.violations());
         this.faults = faults;
         this.iommu = ctx.iommu(t.deviceIommu(device));
@@ -162,6 +174,16 @@ public final class Device extends AbstractBehavior<Device.Command> {
             })
             .onMessageEquals(Published.INSTANCE, () -> { publishInFlight = false; publish(); resume(); return this; })
             .onMessage(GetSnapshot.class, m -> { m.replyTo().tell(snapshot()); return this; })
+            .onMessage(Finish.class, m -> {
+                checker.finish(ctx.violations());
+                m.replyTo().tell(snapshot());
+                return this;
+            })
+            .onMessageEquals(Recover.INSTANCE, () -> {
+                recoveryDue = false;
+                if (state.responseFailureStatus() && !state.resetting()) onReset(new Reset(getContext().getSystem().ignoreRef()));
+                return this;
+            })
             .onMessage(Quiesce.class, m -> {
                 quiesced = true;
                 flushOutgoing();
@@ -298,6 +320,10 @@ public final class Device extends AbstractBehavior<Device.Command> {
             }
         }
         if (!resetWaiters.isEmpty() && !state.resetting()) finishReset();
+        if (state.responseFailureStatus() && !recoveryDue && ctx.driverRecovery() != null) {
+            recoveryDue = true;
+            getContext().scheduleOnce(ctx.driverRecovery(), getContext().getSelf(), Recover.INSTANCE);
+        }
         publish();
         resume();
         return this;

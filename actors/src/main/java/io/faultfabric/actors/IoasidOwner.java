@@ -445,8 +445,16 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
     /** To the IOMMU when this owner is the group's handler, else to the device owner that relayed it. */
     private void answer(PageRequestGroup g, ResponseCode code) {
         int handler = g.handler();
-        if (handler == index) ctx.iommu(g.iommu()).tell(new IommuUnit.Answer(g, index, code));
+        if (handler == index) answerIommu(g, new IommuUnit.Answer(g, index, code));
         else ctx.owner(handler).tell(new Relayed(g, code, null));
+    }
+
+    /** The handler's own answer to the unit, through the message faults when failure injection has put some there. */
+    private void answerIommu(PageRequestGroup g, IommuUnit.Command m) {
+        ActorRef<IommuUnit.Command> unit = ctx.iommu(g.iommu());
+        FabricContext.Interposer interposer = ctx.interposer();
+        if (interposer == null) unit.tell(m);
+        else interposer.answer(g, index, unit, m);
     }
 
     private void answerAuto(PageRequestGroup g, AutoReason reason) {
@@ -457,7 +465,7 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
 
     private void onRelayed(Relayed m) {
         PageRequestGroup g = m.group();
-        if (m.code() != null) ctx.iommu(g.iommu()).tell(new IommuUnit.Answer(g, index, m.code()));
+        if (m.code() != null) answerIommu(g, new IommuUnit.Answer(g, index, m.code()));
         else ctx.iommu(g.iommu()).tell(new IommuUnit.AutoAnswer(g, index, m.autoReason()));
     }
 

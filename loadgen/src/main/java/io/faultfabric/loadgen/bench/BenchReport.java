@@ -118,7 +118,7 @@ public final class BenchReport {
 
     private static void engine(ObjectNode o, BenchResult.EngineFigures f) {
         o.put("groups", f.groups()).put("requests", f.requests()).put("seconds", f.seconds()).put("groupsPerSec", f.groupsPerSec())
-            .put("requestsPerSec", f.requestsPerSec()).put("violations", f.violations()).put("lostGroups", f.lostGroups());
+            .put("requestsPerSec", f.requestsPerSec()).put("violations", f.violations()).put("lostGroups", f.lostGroups()).put("autoAnswered", f.autoAnswered());
     }
 
     private static void latency(ObjectNode o, Histogram h) {

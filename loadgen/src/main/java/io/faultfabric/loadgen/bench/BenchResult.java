@@ -12,9 +12,10 @@ public sealed interface BenchResult {
     /**
      * One engine's figures over the measured interval (warm-up excluded).
      *
-     * @param lostGroups groups without a response once the load had stopped and the engine had settled
+     * @param lostGroups   groups without a response once the load had stopped and the engine had settled
+     * @param autoAnswered of {@code groups}, those the fabric answered instead of their owner (e.g. queue overflow)
      */
-    record EngineFigures(long groups, long requests, double seconds, long violations, long lostGroups) {
+    record EngineFigures(long groups, long requests, double seconds, long violations, long lostGroups, long autoAnswered) {
         public double groupsPerSec() { return seconds <= 0 ? 0 : groups / seconds; }
 
         public double requestsPerSec() { return seconds <= 0 ? 0 : requests / seconds; }

@@ -107,9 +107,12 @@ public final class Device extends AbstractBehavior<Device.Command> {
     private final FaultSequence faults;
     private final ActorRef<IommuUnit.Command> iommu;
     private final int batchLimit;
-    private final Histogram latency = new Histogram(3_600_000_000L, 3);
-    // up to a minute (the fabric answers or times a group out far sooner), two digits: 19 KB rather than 140 KB per device
-    private final Histogram engineLatency = new Histogram(60_000_000L, 2);
+    /** Latencies are recorded up to an hour (in µs); a longer one counts as an hour. */
+    private static final long MAX_LATENCY_MICROS = 3_600_000_000L;
+    // both histograms grow with the largest value they hold: an idle device's are a few KB, not 200 KB, and 256 of them
+    // add up at 2^20 PASIDs. The in-engine one keeps two digits, exact below 256 µs.
+    private final Histogram latency = autoResizing(3);
+    private final Histogram engineLatency = autoResizing(2);
     // per function*512+prgi: System.nanoTime when the group's last request went out
     private final long[] sentNanos;
 
@@ -288,10 +291,10 @@ public final class Device extends AbstractBehavior<Device.Command> {
             int fn = state.functionOf(g.rid());
             if (state.onResponse(g)) {
                 long micros = Math.max(0, (now - g.issuedNanos()) / 1000);
-                latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
+                latency.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
                 if (observer != null) observer.onAnswered(device, g, micros);
                 long inEngine = Math.max(0, (now - sentNanos[fn * Prgi.COUNT + g.prgi()]) / 1000);
-                engineLatency.recordValue(Math.min(inEngine, engineLatency.getHighestTrackableValue()));
+                engineLatency.recordValue(Math.min(inEngine, MAX_LATENCY_MICROS));
             }
             if (publishing) {
                 unpublished.add(g);
@@ -356,6 +359,12 @@ public final class Device extends AbstractBehavior<Device.Command> {
         for (ActorRef<StatusReply<Done>> w : resetWaiters) w.tell(StatusReply.ack());
         resetWaiters.clear();
         resume();
+    }
+
+    private static Histogram autoResizing(int digits) {
+        Histogram h = new Histogram(digits);
+        h.setAutoResize(true);
+        return h;
     }
 
     private Snapshot snapshot() {

@@ -145,6 +145,23 @@ public final class IoasidOwner extends ExtensibleBehavior<IoasidOwner.Command> {
         return create(index, ctx);
     }
 
+    /**
+     * One behaviour for any number of owners, each spawned under the name {@link #actorName} of its index: shared, so
+     * that owners spawned from one classic Props share that Props too (see {@link OwnerGroup}).
+     */
+    static Behavior<Command> byName(FabricContext ctx) {
+        return Behaviors.setup(context -> new IoasidOwner(indexOf(context.getSelf().path().name()), ctx));
+    }
+
+    /** The actor name of owner {@code index}: short, and the index read back from it. */
+    static String actorName(int index) {
+        return Integer.toString(index, Character.MAX_RADIX);
+    }
+
+    static int indexOf(String actorName) {
+        return Integer.parseInt(actorName, Character.MAX_RADIX);
+    }
+
     private final int index;
     private final FabricContext ctx;
     private Work work;

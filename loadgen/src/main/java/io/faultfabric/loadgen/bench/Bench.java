@@ -142,7 +142,8 @@ public final class Bench {
     }
 
     private static Histogram engineLatency(FabricSnapshot s) {
-        Histogram h = new Histogram(60_000_000L, 2);
+        Histogram h = new Histogram(2);
+        h.setAutoResize(true);
         for (Device.Snapshot d : s.devices()) h.add(d.engineLatencyMicros());
         return h;
     }

@@ -40,6 +40,16 @@ public final class BenchReport {
             }
         }
 
+        /** The 1, 5 and 15 minute load averages (Linux), or "unknown": anything else running on the machine shows here. */
+        public static String loadAverage() {
+            try {
+                String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
+                return f[0] + " " + f[1] + " " + f[2];
+            } catch (IOException | RuntimeException e) {
+                return "unknown";
+            }
+        }
+
         public String line() {
             return String.format(Locale.ROOT, "%d cores (%s), %s, max heap %,d MiB, GC %s, JVM options %s", cpus, cpuModel, jvm,
                 maxHeapBytes >> 20, gc, jvmArgs.isEmpty() ? "none" : String.join(" ", jvmArgs));
@@ -74,13 +84,13 @@ public final class BenchReport {
         return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(p);
     }
 
-    public static void writeJson(Path file, Environment env, Bench.Plan plan, List<BenchResult> results, double totalSeconds)
-            throws IOException {
+    public static void writeJson(Path file, Environment env, Bench.Plan plan, List<BenchResult> results, double totalSeconds,
+                                 String loadBefore, String loadAfter) throws IOException {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         ObjectNode root = nodes.objectNode();
         ObjectNode e = root.putObject("environment");
         e.put("cpus", env.cpus()).put("cpuModel", env.cpuModel()).put("jvm", env.jvm()).put("maxHeapBytes", env.maxHeapBytes())
-            .put("gc", env.gc()).put("os", env.os());
+            .put("gc", env.gc()).put("os", env.os()).put("loadAverageBefore", loadBefore).put("loadAverageAfter", loadAfter);
         env.jvmArgs().forEach(e.putArray("jvmArgs")::add);
         ObjectNode p = root.putObject("plan");
         p.put("quick", plan.quick()).put("seed", plan.seed()).put("warmupSeconds", plan.warmup().toMillis() / 1e3)

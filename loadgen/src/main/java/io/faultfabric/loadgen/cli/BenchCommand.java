@@ -26,11 +26,16 @@ import java.util.stream.Collectors;
 
 /** Measures the actor fabric against the single-threaded DirectFabric, with the checkers on, and reports the figures. */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Measure the fabric: the same seeded workloads through DirectFabric (one thread, no actors) and through the",
-                "actor fabric (closed model, concurrency = allocation, owners answer at once), latency at half the fabric's",
-                "closed-model rate, and heap per idle PASID. Prints groups/s, page requests/s and the ratio fabric/direct.",
-                "The full bench takes about 6 minutes and needs a max heap of 3 GiB (FAULTFABRIC_JAVA_OPTS=-Xmx8g is plenty).",
-                "Exit code 0 when every workload ran without an invariant violation, 1 when one had a violation, 2 on bad input."})
+        description = {"Measure the fabric. The same seeded workloads run through DirectFabric (one",
+                "thread, no actors) and through the actor fabric (closed model, concurrency =",
+                "allocation, owners answer at once), each after a warm-up, checkers on; then",
+                "latency at half the fabric's closed-model rate, and heap per idle PASID.",
+                "Prints groups/s, page requests/s and the ratio fabric/direct.",
+                "The full bench takes about 5 minutes and needs a max heap of 3 GiB;",
+                "docs/benchmarks.md runs it with FAULTFABRIC_JAVA_OPTS=",
+                "\"-XX:+UseParallelGC -Xms8g -Xmx8g -Xmn4g\". Run nothing else meanwhile.",
+                "Exit code 0 when no workload had an invariant violation or lost group,",
+                "1 when one had, 2 on bad input."})
 public final class BenchCommand implements Callable<Integer> {
     private static final Duration WARMUP = Duration.ofSeconds(3);
     private static final Duration MEASURE = Duration.ofSeconds(5);
@@ -98,7 +103,8 @@ public final class BenchCommand implements Callable<Integer> {
         Bench.Plan plan = new Bench.Plan(workloads, warmup != null ? warmup : quick ? QUICK_WARMUP : WARMUP,
                 measure != null ? measure : quick ? QUICK_MEASURE : MEASURE, seed, quick);
         BenchReport.Environment env = BenchReport.Environment.current();
-        out.println("faultfabric bench on " + env.line());
+        String loadBefore = BenchReport.Environment.loadAverage();
+        out.println("faultfabric bench on " + env.line() + "; load average " + loadBefore);
         out.printf(Locale.ROOT, "%d workloads; each engine warms up %s and is measured %s; topology 4 IOMMUs x 64 devices, allocation %d,"
                 + " one HOST_SVA owner per PASID, service time zero; checkers on%n", workloads.size(), human(plan.warmup()),
                 human(plan.measure()), BenchWorkload.ALLOCATION);
@@ -116,9 +122,10 @@ public final class BenchCommand implements Callable<Integer> {
             results.add(r);
         });
         double seconds = (System.nanoTime() - t0) / 1e9;
-        out.printf(Locale.ROOT, "bench done in %.1f s%n", seconds);
+        String loadAfter = BenchReport.Environment.loadAverage();
+        out.printf(Locale.ROOT, "bench done in %.1f s; load average %s%n", seconds, loadAfter);
         if (json != null) {
-            BenchReport.writeJson(json, env, plan, results, seconds);
+            BenchReport.writeJson(json, env, plan, results, seconds, loadBefore, loadAfter);
             out.println("results     " + json);
         }
         out.flush();

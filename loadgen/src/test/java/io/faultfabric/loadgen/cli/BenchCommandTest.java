@@ -35,6 +35,7 @@ class BenchCommandTest {
         assertThat(env.get("maxHeapBytes").asLong()).isPositive();
         assertThat(env.get("jvm").asText()).isNotBlank();
         assertThat(env.get("gc").asText()).isNotBlank();
+        assertThat(env.get("loadAverageBefore").asText()).isNotBlank();
         assertThat(json.get("plan").get("quick").asBoolean()).isTrue();
         List<String> names = new ArrayList<>();
         json.get("results").forEach(n -> names.add(n.get("name").asText()));

@@ -118,7 +118,7 @@ public final class Bench {
         // run() drains before it returns: nothing is outstanding, and check() has looked at every group sent
         return new BenchResult.EngineFigures(after.groupsCompleted() - before.groupsCompleted(),
             after.requestsInAnsweredGroups - before.requestsInAnsweredGroups, seconds, last.violations().total(), d.outstanding(),
-            after.groupsAutoAnswered() - before.groupsAutoAnswered());
+            after.groupsAutoAnswered() - before.groupsAutoAnswered(), BenchResult.EngineFigures.autoReasons(before, after));
     }
 
     // ---------------------------------------------------------------- latency
@@ -183,7 +183,8 @@ public final class Bench {
             long groups = after.completedGroups() - before.completedGroups();
             long requests = after.ledger().requestsInAnsweredGroups - before.ledger().requestsInAnsweredGroups;
             return new BenchResult.EngineFigures(groups, requests, seconds, end.violations().total(), after.outstandingGroups(),
-                after.ledger().groupsAutoAnswered() - before.ledger().groupsAutoAnswered());
+                after.ledger().groupsAutoAnswered() - before.ledger().groupsAutoAnswered(),
+                BenchResult.EngineFigures.autoReasons(before.ledger(), after.ledger()));
         }
     }
 

@@ -129,6 +129,8 @@ public final class BenchReport {
     private static void engine(ObjectNode o, BenchResult.EngineFigures f) {
         o.put("groups", f.groups()).put("requests", f.requests()).put("seconds", f.seconds()).put("groupsPerSec", f.groupsPerSec())
             .put("requestsPerSec", f.requestsPerSec()).put("violations", f.violations()).put("lostGroups", f.lostGroups()).put("autoAnswered", f.autoAnswered());
+        ObjectNode reasons = o.putObject("autoReasons");
+        f.autoReasons().forEach(reasons::put);
     }
 
     private static void latency(ObjectNode o, Histogram h) {

@@ -14,8 +14,20 @@ public sealed interface BenchResult {
      *
      * @param lostGroups   groups without a response once the load had stopped and the engine had settled
      * @param autoAnswered of {@code groups}, those the fabric answered instead of their owner (e.g. queue overflow)
+     * @param autoReasons  {@code autoAnswered} by reason (AutoReason names), the non-zero ones
      */
-    record EngineFigures(long groups, long requests, double seconds, long violations, long lostGroups, long autoAnswered) {
+    record EngineFigures(long groups, long requests, double seconds, long violations, long lostGroups, long autoAnswered,
+                         java.util.Map<String, Long> autoReasons) {
+        /** Automatic answers by reason between two ledgers. */
+        static java.util.Map<String, Long> autoReasons(io.faultfabric.engine.OutcomeLedger before, io.faultfabric.engine.OutcomeLedger after) {
+            java.util.Map<String, Long> m = new java.util.TreeMap<>();
+            for (io.faultfabric.engine.AutoReason r : io.faultfabric.engine.AutoReason.values()) {
+                long n = after.auto(r) - before.auto(r);
+                if (n != 0) m.put(r.name(), n);
+            }
+            return m;
+        }
+
         public double groupsPerSec() { return seconds <= 0 ? 0 : groups / seconds; }
 
         public double requestsPerSec() { return seconds <= 0 ? 0 : requests / seconds; }

@@ -127,6 +127,10 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
     private long ticks;
     private boolean stalled;
     private final Map<Long, List<ActorRef<StatusReply<Done>>>> awaitingDrain = new HashMap<>();
+    // groups routed by the current drain, sent to their owners when it ends (see sendFaults)
+    private PageRequestGroup[] routed = new PageRequestGroup[64];
+    private ActorRef<IoasidOwner.Command>[] routedTo = newRefs(64);
+    private int routedCount;
 
     @SuppressWarnings("unchecked")
     private IommuUnit(ActorContext<Command> context, TimerScheduler<Command> timers, int index, FabricContext ctx) {
@@ -192,6 +196,7 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
     private void drain() {
         if (stalled) return;
         core.drain(drainBatch, now());
+        sendFaults();
         // one pass at a time, as the page request interrupt thread does: other messages get in between
         if (core.queueDepth() > 0 && !drainScheduled) {
             drainScheduled = true;
@@ -332,6 +337,7 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
 
     private Behavior<Command> onShutdown(Shutdown m) {
         core.answerAll(AutoReason.SHUTDOWN, now());
+        sendFaults();
         onFlush();
         m.replyTo().tell(snapshot());
         return this;
@@ -340,6 +346,31 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
     private Snapshot snapshot() {
         return new Snapshot(core.index(), core.ledger().copy(), core.queueDepth(), core.outstandingCount(), core.overflowing(),
             core.routing().size());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ActorRef<IoasidOwner.Command>[] newRefs(int n) {
+        return (ActorRef<IoasidOwner.Command>[]) new ActorRef[n];
+    }
+
+    /**
+     * Sends the groups of a drain to their owners. With up to 2^20 owners each send touches an owner that is cold in the
+     * cache; looking all the refs up first, in a loop of independent loads, lets those misses overlap rather than queue
+     * behind each send's own.
+     */
+    private void sendFaults() {
+        int n = routedCount;
+        if (n == 0) return;
+        for (int i = 0; i < n; i++) routedTo[i] = ctx.owner(routed[i].handler());
+        for (int i = 0; i < n; i++) {
+            IoasidOwner.Fault fault = new IoasidOwner.Fault(routed[i], null);
+            FabricContext.Interposer interposer = ctx.interposer();
+            if (interposer == null) routedTo[i].tell(fault);
+            else interposer.dispatch(routed[i], routedTo[i], fault); // message faults injected on this leg
+            routed[i] = null;
+            routedTo[i] = null;
+        }
+        routedCount = 0;
     }
 
     private Behavior<Command> onFlush() {
@@ -357,10 +388,11 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
     private final class Output implements IommuOutput {
         @Override
         public void dispatch(PageRequestGroup g) {
-            ActorRef<IoasidOwner.Command> handler = ctx.owner(g.handler());
-            FabricContext.Interposer interposer = ctx.interposer();
-            if (interposer == null) handler.tell(new IoasidOwner.Fault(g, null));
-            else interposer.dispatch(g, handler, new IoasidOwner.Fault(g, null));
+            if (routedCount == routed.length) {
+                routed = java.util.Arrays.copyOf(routed, routedCount * 2);
+                routedTo = java.util.Arrays.copyOf(routedTo, routedCount * 2);
+            }
+            routed[routedCount++] = g;
         }
 
         @Override

@@ -282,6 +282,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     private Behavior<Command> onResponses(Responses m) {
         long now = System.nanoTime();
+        GroupObserver observer = ctx.groupObserver();
         List<PageRequestGroup> groups = m.groups();
         for (int i = 0, n = groups.size(); i < n; i++) {
             PageRequestGroup g = groups.get(i);
@@ -289,6 +290,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
             if (state.onResponse(g)) {
                 long micros = Math.max(0, (now - g.issuedNanos()) / 1000);
                 latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
+                if (observer != null) observer.onAnswered(device, g, micros);
             }
             if (publishing) {
                 unpublished.add(g);

@@ -141,7 +141,12 @@ public final class Fabric extends AbstractBehavior<Fabric.Command> {
         }
         this.owners = t.mode() == RoutingMode.DEVICE ? t.ownerCount() : t.ioasidOwnerCount();
         ActorRef<OwnerGroup.Spawned> spawned = context.messageAdapter(OwnerGroup.Spawned.class, OwnersSpawned::new);
-        for (int first = 0, g = 0; first < owners; first += OwnerGroup.SIZE, g++) {
+        if (ctx.ownerGateway() != null) {
+            // cluster mode: owners are sharded entities on other nodes; every owner index leads to the gateway
+            ActorRef<IoasidOwner.Command> gateway = context.spawn(ctx.ownerGateway(), "owner-gateway", props).narrow();
+            for (int o = 0; o < owners; o++) ctx.registerOwner(o, gateway);
+        }
+        for (int first = 0, g = 0; ctx.ownerGateway() == null && first < owners; first += OwnerGroup.SIZE, g++) {
             int count = Math.min(OwnerGroup.SIZE, owners - first);
             context.spawn(OwnerGroup.create(g, first, count, ctx, spawned), "owners-" + g, props);
             ownerGroupsPending++;

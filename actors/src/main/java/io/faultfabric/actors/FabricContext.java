@@ -54,6 +54,24 @@ public final class FabricContext {
 
     public boolean publishResponses() { return publishResponses; }
 
+    private volatile org.apache.pekko.actor.typed.Behavior<Object> ownerGateway;
+
+    /**
+     * Cluster mode: owners live elsewhere (sharded, see {@link ClusterOwners}); the fabric spawns this gateway
+     * instead of owner actors and maps every owner index to it. Set before the fabric starts; null (the default)
+     * keeps owners local.
+     */
+    public void ownerGateway(org.apache.pekko.actor.typed.Behavior<Object> gateway) { this.ownerGateway = gateway; }
+
+    public org.apache.pekko.actor.typed.Behavior<Object> ownerGateway() { return ownerGateway; }
+
+    private volatile GroupObserver groupObserver;
+
+    /** An observer of every answered group, told by its device (see {@link GroupObserver}); null for none. Set before the fabric starts. */
+    public void groupObserver(GroupObserver o) { this.groupObserver = o; }
+
+    public GroupObserver groupObserver() { return groupObserver; }
+
     private ServiceClock serviceClock;
 
     /** The fabric's service clock, made on first use from the settings (see {@link FabricSettings.ServiceClockKind}). */

@@ -119,32 +119,10 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
         this.drainBatch = ctx.settings().drainBatch();
         this.tickNanos = ctx.settings().timeoutCheckInterval().toNanos();
         this.timeoutNanos = ctx.settings().responseTimeout().toNanos();
-        int[] rids = topology.iommuRids(index);
-        int[] deviceOwners = new int[rids.length];
-        int expected = 0;
-        for (int k = 0; k < rids.length; k++) {
-            int dev = topology.deviceOfRid(rids[k]);
-            deviceOwners[k] = topology.deviceOwnerOf(dev);
-            expected += topology.pasidsPerFunction(dev);
-        }
-        this.core = new IommuCore(index, topology.iommuKind(index), topology.iommuQueueDepth(index), topology.mode(),
-            rids, deviceOwners, new RoutingTable(expected, topology::ownerOfIoasid), new Output());
+        this.core = topology.newIommuCore(index, new Output());
         this.pendingResponses = new List[topology.deviceCount()];
         this.pendingDevices = new int[topology.deviceCount()];
-        attachTopology(index);
         timers.startTimerAtFixedRate(Tick.INSTANCE, ctx.settings().timeoutCheckInterval());
-    }
-
-    private void attachTopology(int index) {
-        for (int d = 0; d < topology.deviceCount(); d++) {
-            if (topology.deviceIommu(d) != index) continue;
-            int[] rids = topology.deviceRids(d);
-            for (int f = 0; f < rids.length; f++) {
-                for (int i = 0; i < topology.pasidsPerFunction(d); i++) {
-                    core.attach(rids[f], topology.pasidOf(d, i), topology.ioasidOf(d, f, i));
-                }
-            }
-        }
     }
 
     /** Virtual time: ticks of the timeout check interval; groups time out after whole ticks. */

@@ -1,8 +1,10 @@
 package io.faultfabric.loadgen;
 
 import io.faultfabric.loadgen.cli.ExitCodes;
+import io.faultfabric.loadgen.cli.NodeCommand;
 import io.faultfabric.loadgen.cli.RunCommand;
 import io.faultfabric.loadgen.cli.ScenariosCommand;
+import io.faultfabric.loadgen.cli.StudyCommand;
 import io.faultfabric.loadgen.cli.ValidateCommand;
 import io.faultfabric.loadgen.cli.VersionProvider;
 import io.faultfabric.loadgen.scenario.ScenarioException;
@@ -18,7 +20,7 @@ import java.util.concurrent.Callable;
 /** The {@code faultfabric} command: runs, validates and lists load-generation scenarios. */
 @Command(name = "faultfabric", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Simulates I/O page faults travelling from PCIe devices through IOMMUs to the owners of their address spaces.",
-        subcommands = {RunCommand.class, ValidateCommand.class, ScenariosCommand.class},
+        subcommands = {RunCommand.class, NodeCommand.class, ValidateCommand.class, ScenariosCommand.class, StudyCommand.class},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
                 "0:ok",
                 "1:an assertion of the scenario failed",
@@ -43,7 +45,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command: expected one of run, validate, scenarios");
+        throw new ParameterException(spec.commandLine(), "missing command: expected one of run, node, validate, scenarios, study");
     }
 
     static int exitCode(Throwable ex) {

@@ -62,6 +62,7 @@ public final class FaultFabric {
     private final Duration askTimeout;
     private final AtomicBoolean responsesTaken = new AtomicBoolean();
     private final AtomicBoolean shutDown = new AtomicBoolean();
+    private volatile io.faultfabric.actors.OwnerGateway.Counters clusterCounters;
 
     private FaultFabric(ActorSystem<?> system, Topology topology, FabricContext ctx, ActorRef<Fabric.Command> guardian) {
         this.system = system;
@@ -85,6 +86,9 @@ public final class FaultFabric {
     }
 
     public Topology topology() { return topology; }
+
+    /** Cluster mode ({@link Builder#ownersOnCluster}): what the owner gateway counted; null when owners are local. */
+    public io.faultfabric.actors.OwnerGateway.Counters clusterCounters() { return clusterCounters; }
 
     public FabricSettings settings() { return ctx.settings(); }
 
@@ -386,6 +390,8 @@ public final class FaultFabric {
         private int minRequests = 1;
         private int maxRequests = 1;
         private boolean responses;
+        private boolean ownersOnCluster;
+        private io.faultfabric.actors.GroupObserver observer;
 
         private Builder(ActorSystem<?> system, Topology topology) {
             this.system = Objects.requireNonNull(system, "system");
@@ -397,8 +403,27 @@ public final class FaultFabric {
         public Builder policies(IntFunction<FaultPolicy> p) { this.policies = Objects.requireNonNull(p, "policies"); return this; }
         public Builder choice(PasidChoice c) { this.choice = Objects.requireNonNull(c, "choice"); return this; }
 
+        /**
+         * Cluster mode: {@code system} is the caller's clustered ActorSystem (see {@code faultfabric-cluster.conf} and
+         * docs/cluster.md). Devices and IOMMU units run here; owners are sharded entities on nodes of role
+         * {@code owners}, reached through an owner gateway. OWNER routing mode only.
+         */
+        public Builder ownersOnCluster() {
+            if (topology.mode() != io.faultfabric.engine.RoutingMode.OWNER) {
+                throw new IllegalArgumentException("ownersOnCluster: cluster mode shards IOASID owners; DEVICE routing mode is not supported");
+            }
+            this.ownersOnCluster = true;
+            return this;
+        }
+
         /** Makes {@link FaultFabric#responses()} available; then its consumer's speed paces the devices. */
         public Builder withResponses() { this.responses = true; return this; }
+
+        /**
+         * Each device tells {@code o} of every group it gets a response for, with the latency it recorded, on its own
+         * thread; unlike {@link #withResponses()} this adds no stream and no backpressure to what is measured.
+         */
+        public Builder observeGroups(io.faultfabric.actors.GroupObserver o) { this.observer = Objects.requireNonNull(o, "observer"); return this; }
 
         public Builder requestsPerGroup(int min, int max) {
             if (min < 1 || max < min || max > 512) throw new IllegalArgumentException("requestsPerGroup must satisfy 1 <= min <= max <= 512, were " + min + ".." + max);
@@ -412,12 +437,29 @@ public final class FaultFabric {
             FabricSettings s = settings != null ? settings : FabricSettings.fromConfig(system.settings().config());
             FabricContext ctx = new FabricContext(topology, s, seed, policies);
             ctx.publishResponses(responses);
+            io.faultfabric.actors.OwnerGateway.Counters counters = null;
+            CompletionStage<?> ownersReady = java.util.concurrent.CompletableFuture.completedFuture(null);
+            if (ownersOnCluster) {
+                counters = new io.faultfabric.actors.OwnerGateway.Counters();
+                var region = io.faultfabric.actors.ClusterOwners.init(system);
+                ctx.ownerGateway(io.faultfabric.actors.OwnerGateway.create(ctx, region,
+                    io.faultfabric.actors.ClusterOwners.shardCount(system.settings().config()), counters));
+                // the fabric is started once every owner shard has a home: no group waits for a cold allocation
+                ownersReady = io.faultfabric.actors.ClusterOwners.warmShards(system, region, topology.ioasidOwnerCount(), Duration.ofSeconds(60));
+            }
+            io.faultfabric.actors.OwnerGateway.Counters gatewayCounters = counters;
+            ctx.groupObserver(observer);
             IntFunction<FaultSequence> faults = d -> new FaultSequence(seed, topology, d, choice, minRequests, maxRequests);
             ActorRef<Fabric.Command> guardian = system.systemActorOf(Fabric.create(ctx, faults, null),
                 "faultfabric-" + INSTANCES.incrementAndGet(), DispatcherSelector.fromConfig(s.dispatcher()));
             Duration timeout = Duration.ofSeconds(60 + topology.ownerCount() / 10_000);
             return AskPattern.<Fabric.Command, Fabric.Started>ask(guardian, Fabric.GetStarted::new, timeout, system.scheduler())
-                .thenApply(started -> new FaultFabric(system, topology, ctx, guardian));
+                .thenCombine(ownersReady, (started, ready) -> started)
+                .thenApply(started -> {
+                    FaultFabric f = new FaultFabric(system, topology, ctx, guardian);
+                    f.clusterCounters = gatewayCounters;
+                    return f;
+                });
         }
     }
 }

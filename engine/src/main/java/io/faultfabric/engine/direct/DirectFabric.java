@@ -9,7 +9,6 @@ import io.faultfabric.engine.PageRequest;
 import io.faultfabric.engine.PageRequestGroup;
 import io.faultfabric.engine.ResponseCode;
 import io.faultfabric.engine.RoutingMode;
-import io.faultfabric.engine.RoutingTable;
 import io.faultfabric.engine.check.DeviceChecker;
 import io.faultfabric.engine.check.LedgerCheck;
 import io.faultfabric.engine.check.OwnerChecker;
@@ -69,34 +68,11 @@ public final class DirectFabric {
         }, violations);
         cores = new IommuCore[topology.iommuCount()];
         for (int i = 0; i < cores.length; i++) {
-            int[] rids = topology.iommuRids(i);
-            int[] deviceOwners = new int[rids.length];
-            int expected = 0;
-            for (int k = 0; k < rids.length; k++) {
-                int dev = topology.deviceOfRid(rids[k]);
-                deviceOwners[k] = topology.deviceOwnerOf(dev);
-                expected += topology.pasidsPerFunction(dev);
-            }
-            RoutingTable table = new RoutingTable(expected, topology::ownerOfIoasid);
             IommuOutput real = new IommuOutput() {
                 @Override public void dispatch(PageRequestGroup g) { dispatched.add(g); }
                 @Override public void respond(PageRequestGroup g) { deliver(g); }
             };
-            cores[i] = new IommuCore(i, topology.iommuKind(i), topology.iommuQueueDepth(i), topology.mode(), rids, deviceOwners,
-                table, b.outputDecorator.apply(real));
-        }
-        attachAll();
-    }
-
-    private void attachAll() {
-        for (int d = 0; d < topology.deviceCount(); d++) {
-            IommuCore core = cores[topology.deviceIommu(d)];
-            int[] rids = topology.deviceRids(d);
-            for (int f = 0; f < rids.length; f++) {
-                for (int i = 0; i < topology.pasidsPerFunction(d); i++) {
-                    core.attach(rids[f], topology.pasidOf(d, i), topology.ioasidOf(d, f, i));
-                }
-            }
+            cores[i] = topology.newIommuCore(i, b.outputDecorator.apply(real));
         }
     }
 

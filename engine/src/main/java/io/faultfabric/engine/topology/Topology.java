@@ -120,6 +120,30 @@ public final class Topology {
         return rids.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /**
+     * The rules of IOMMU unit {@code iommu} as this topology lays it out: its functions, their device
+     * owners (DEVICE mode), a PASID table holding every binding of those functions, and the routing mode.
+     */
+    public io.faultfabric.engine.IommuCore newIommuCore(int iommu, io.faultfabric.engine.IommuOutput out) {
+        int[] rids = iommuRids(iommu);
+        int[] deviceOwners = new int[rids.length];
+        int expected = 0;
+        for (int k = 0; k < rids.length; k++) {
+            int dev = deviceOfRid(rids[k]);
+            deviceOwners[k] = deviceOwnerOf(dev);
+            expected += pasidsPerFunction(dev);
+        }
+        io.faultfabric.engine.IommuCore core = new io.faultfabric.engine.IommuCore(iommu, iommuKind(iommu), iommuQueueDepth(iommu),
+            mode, rids, deviceOwners, new io.faultfabric.engine.RoutingTable(expected, this::ownerOfIoasid), out);
+        for (int d = 0; d < deviceCount(); d++) {
+            if (deviceIommu[d] != iommu) continue;
+            for (int f = 0; f < deviceRids[d].length; f++) {
+                for (int i = 0; i < devicePasidsPerFunction[d]; i++) core.attach(deviceRids[d][f], pasidOf(d, i), ioasidOf(d, f, i));
+            }
+        }
+        return core;
+    }
+
     /** With the routing mode changed: the study runs the same topology both ways. */
     public Topology withMode(RoutingMode newMode) {
         Builder b = toBuilder();

@@ -28,6 +28,19 @@ final class Converters {
         }
     }
 
+    /** As {@link PositiveDuration}, but 0s (off) is allowed too. */
+    static final class NonNegativeDuration implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            if (value.strip().matches("0+\\s*[A-Za-z]+")) return Duration.ZERO;
+            try {
+                return new PositiveDuration().convert(value);
+            } catch (TypeConversionException e) {
+                throw new TypeConversionException("'" + value + "' is not a duration; expected 0s or a positive duration with a unit, such as 2s or 500ms");
+            }
+        }
+    }
+
     static final class PositiveLong implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {

@@ -75,6 +75,16 @@ public final class RunCommand implements Callable<Integer> {
             description = "Where to write the report. Default: reports/<scenario>-<yyyyMMdd-HHmmss> under the current directory.")
     private Path reportDir;
 
+    @Option(names = "--warmup", paramLabel = "DURATION", converter = Converters.NonNegativeDuration.class, defaultValue = "2s",
+            description = "Run the scenario's load this long on a throwaway fabric first, so the measured run starts on a warm JVM "
+                    + "(default: ${DEFAULT-VALUE}; 0s measures from cold). The fabric engine on one node only.")
+    private Duration warmup;
+
+    @Option(names = "--nodes", paramLabel = "N", defaultValue = "1",
+            description = "Run on a Pekko cluster of N nodes in this process on 127.0.0.1 (fabric engine, N >= 2): node 1 runs the devices "
+                    + "and IOMMU units, nodes 2..N host the sharded IOASID owners. Default: ${DEFAULT-VALUE} (no cluster). See docs/cluster.md.")
+    private int nodes;
+
     @Option(names = "--quiet", description = "No progress lines, only the summary.")
     private boolean quiet;
 
@@ -86,6 +96,10 @@ public final class RunCommand implements Callable<Integer> {
             s = s.withStop(new StopCondition(Optional.ofNullable(duration), groups == null ? OptionalLong.empty() : OptionalLong.of(groups)));
         }
         ScenarioRunner runner = runner();
+        if (nodes < 1) throw new ParameterException(spec.commandLine(), "Invalid value for option '--nodes': must be >= 1, was " + nodes);
+        if (nodes > 1 && !runner.name().equals("fabric")) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--nodes': a cluster run needs the fabric engine, not " + runner.name());
+        }
         Path dir = createReportDir(s.name());
         RunLog.to(dir.resolve(LOG_FILE));
         PrintWriter out = spec.commandLine().getOut();
@@ -95,7 +109,7 @@ public final class RunCommand implements Callable<Integer> {
         ProgressPrinter printer = ProgressPrinter.forStandardOutput(out);
         RunOutcome outcome;
         try {
-            outcome = runner.run(s, RunOptions.in(dir), quiet ? ProgressListener.NONE : printer::print).withAssertionsOf(s);
+            outcome = runner.run(s, RunOptions.in(dir).withWarmup(warmup).withNodes(nodes), quiet ? ProgressListener.NONE : printer::print).withAssertionsOf(s);
         } finally {
             printer.finish();
         }

@@ -8,7 +8,6 @@ import io.faultfabric.engine.PageRequest;
 import io.faultfabric.engine.PageRequestGroup;
 import io.faultfabric.engine.RejectReason;
 import io.faultfabric.engine.ResponseCode;
-import io.faultfabric.engine.check.Invariant;
 import io.faultfabric.engine.check.Violations;
 import io.faultfabric.engine.direct.DirectFabric;
 import io.faultfabric.engine.topology.Topology;
@@ -109,7 +108,6 @@ public final class DirectScenarioRunner implements ScenarioRunner {
         private final Topology topology;
         private final DirectFabric fabric;
         private final boolean pacedByRate;
-        private final boolean failuresPossible;
         private final Histogram whole = histogram();
         private final List<Histogram> intervals = new ArrayList<>();
         private final List<TimelinePoint> timeline = new ArrayList<>();
@@ -127,7 +125,6 @@ public final class DirectScenarioRunner implements ScenarioRunner {
             this.topology = scenario.topology().build();
             this.pacedByRate = scenario.load().open();
             int issueBurst = pacedByRate ? OPEN_ISSUE_BURST : ((LoadProfile.Closed) scenario.load()).concurrency();
-            this.failuresPossible = scenario.policies().values().stream().anyMatch(p -> p.failureRatio() > 0);
             this.fabric = DirectFabric.builder(topology)
                     .seed(scenario.seed())
                     .choice(scenario.pasidChoice())
@@ -177,16 +174,6 @@ public final class DirectScenarioRunner implements ScenarioRunner {
                     }
                     budget = Math.min(budget, due);
                 }
-                if (failuresPossible) {
-                    // Response Failure disables a device's PRI for good, and DirectFabric.run would wait forever for a group no
-                    // device can issue; no more groups than devices still able to issue keeps every slice finite.
-                    int able = devicesWithPri();
-                    if (able == 0) {
-                        log.warn("every device's PRI is disabled after Response Failure; the run ends after {} groups", issued);
-                        break;
-                    }
-                    budget = Math.min(budget, able);
-                }
                 last = fabric.run(budget);
                 issued = last.groupsIssued();
                 now = System.nanoTime();
@@ -196,12 +183,6 @@ public final class DirectScenarioRunner implements ScenarioRunner {
             if (last == null) last = fabric.run(0);
             if (end > intervalStartNanos) closeInterval(end, false);
             return outcome(end - startNanos, heap.bytes());
-        }
-
-        private int devicesWithPri() {
-            int able = 0;
-            for (int d = 0; d < topology.deviceCount(); d++) if (fabric.device(d).priEnabled()) able++;
-            return able;
         }
 
         private void closeIntervalIfDue(long now) {
@@ -233,13 +214,8 @@ public final class DirectScenarioRunner implements ScenarioRunner {
         private RunOutcome outcome(long elapsedNanos, long heapPeakBytes) {
             OutcomeLedger ledger = fabric.ledger();
             Violations violations = fabric.check();
-            Map<String, Long> counts = new LinkedHashMap<>();
-            Map<String, List<String>> counterexamples = new LinkedHashMap<>();
-            violations.counts().forEach((invariant, count) -> counts.put(invariant.name(), count));
-            for (Invariant i : Invariant.values()) {
-                List<String> examples = violations.examples(i);
-                if (!examples.isEmpty()) counterexamples.put(i.name(), examples);
-            }
+            Map<String, Long> counts = RunOutcome.violationCounts(violations);
+            Map<String, List<String>> counterexamples = RunOutcome.counterexamples(violations);
             double seconds = elapsedNanos / 1e9;
             long completed = ledger.groupsCompleted();
             log.info("scenario {} done: {} groups issued, {} completed in {} s, {}", scenario.name(), ledger.groupsIssued, completed,

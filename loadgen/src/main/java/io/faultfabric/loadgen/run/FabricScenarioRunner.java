@@ -5,7 +5,6 @@ import com.typesafe.config.ConfigFactory;
 import io.faultfabric.actors.FabricSettings;
 import io.faultfabric.engine.OutcomeLedger;
 import io.faultfabric.engine.ResponseCode;
-import io.faultfabric.engine.check.Invariant;
 import io.faultfabric.engine.check.Violations;
 import io.faultfabric.engine.topology.Topology;
 import io.faultfabric.loadgen.report.Progress;
@@ -56,6 +55,11 @@ public final class FabricScenarioRunner implements ScenarioRunner {
             throw new io.faultfabric.loadgen.scenario.ScenarioException("scenario.faults: failure injection is not available in this build; remove them (--set scenario.faults=[])");
         }
         Config config = scenario.fabricConfig().withFallback(ConfigFactory.load());
+        if (options.nodes() > 1) {
+            try (LocalCluster cluster = LocalCluster.start(options.nodes(), config, Duration.ofSeconds(60))) {
+                return new FabricRun(scenario, options, progress, cluster.devicesNode(), FabricSettings.fromConfig(config)).execute();
+            }
+        }
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "faultfabric", config);
         try {
             return new FabricRun(scenario, options, progress, system, FabricSettings.fromConfig(config)).execute();
@@ -92,15 +96,10 @@ public final class FabricScenarioRunner implements ScenarioRunner {
 
         RunOutcome execute() {
             log.info("scenario {} on the fabric: {}, load {}, stop {}", scenario.name(), topology, scenario.load(), scenario.stop());
+            if (!options.warmup().isZero() && options.nodes() == 1) warmUp(); // a second fabric on one cluster would share its shards
             HeapPeak heap = HeapPeak.start();
             long t0 = System.nanoTime();
-            FaultFabric fabric = await(FaultFabric.builder(system, topology)
-                .settings(settings)
-                .seed(scenario.seed())
-                .policies(scenario.ownerPolicies(topology))
-                .choice(scenario.pasidChoice())
-                .requestsPerGroup(scenario.requestsPerGroup().min(), scenario.requestsPerGroup().max())
-                .start().toCompletableFuture(), Duration.ofMinutes(5));
+            FaultFabric fabric = startFabric();
             log.info("fabric of {} owner actors started in {} ms", topology.ownerCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
 
             List<FaultWindow> faults = new ArrayList<>();
@@ -135,6 +134,30 @@ public final class FabricScenarioRunner implements ScenarioRunner {
             return outcome(last, lost, endNanos - startNanos, heap.bytes(), faults);
         }
 
+        private FaultFabric startFabric() {
+            FaultFabric.Builder builder = FaultFabric.builder(system, topology);
+            if (options.nodes() > 1) builder.ownersOnCluster();
+            return await(builder
+                .settings(settings)
+                .seed(scenario.seed())
+                .policies(scenario.ownerPolicies(topology))
+                .choice(scenario.pasidChoice())
+                .requestsPerGroup(scenario.requestsPerGroup().min(), scenario.requestsPerGroup().max())
+                .start().toCompletableFuture(), Duration.ofMinutes(5));
+        }
+
+        /** The scenario's load on a throwaway fabric, so the measured one runs on a warm JVM; nothing of it is counted. */
+        private void warmUp() {
+            log.info("warming up for {} on a throwaway fabric", options.warmup());
+            FaultFabric fabric = startFabric();
+            LoadRun load = LoadRun.start(fabric, system, scenario.load(), scenario.seed() ^ 0x5EEDL, Long.MAX_VALUE, options.warmup());
+            await(load.completion().toCompletableFuture(), options.warmup().plusMinutes(5));
+            Duration quiet = settings.responseTimeout().multipliedBy(4).plusSeconds(10);
+            await(LoadRun.awaitQuiet(fabric, system, quiet).toCompletableFuture(), quiet.plusSeconds(30));
+            FabricSnapshot s = await(fabric.shutdown().toCompletableFuture(), quiet.plusSeconds(30));
+            log.info("warm-up done: {} groups, {}", s.completedGroups(), s.violations().none() ? "no violations" : s.violations());
+        }
+
         private void sample(FaultFabric fabric, boolean report) {
             FabricSnapshot s = await(fabric.snapshot().toCompletableFuture(), Duration.ofSeconds(60));
             long now = System.nanoTime();
@@ -163,13 +186,8 @@ public final class FabricScenarioRunner implements ScenarioRunner {
         private RunOutcome outcome(FabricSnapshot s, long lost, long elapsedNanos, long heapPeakBytes, List<FaultWindow> faults) {
             OutcomeLedger ledger = s.ledger();
             Violations violations = s.violations();
-            Map<String, Long> counts = new LinkedHashMap<>();
-            Map<String, List<String>> counterexamples = new LinkedHashMap<>();
-            violations.counts().forEach((invariant, count) -> counts.put(invariant.name(), count));
-            for (Invariant i : Invariant.values()) {
-                List<String> examples = violations.examples(i);
-                if (!examples.isEmpty()) counterexamples.put(i.name(), examples);
-            }
+            Map<String, Long> counts = RunOutcome.violationCounts(violations);
+            Map<String, List<String>> counterexamples = RunOutcome.counterexamples(violations);
             double seconds = elapsedNanos / 1e9;
             long completed = ledger.groupsCompleted() - ledger.auto(io.faultfabric.engine.AutoReason.SHUTDOWN);
             log.info("scenario {} done: {} groups issued, {} completed in {} s, {}", scenario.name(), ledger.groupsIssued, completed,

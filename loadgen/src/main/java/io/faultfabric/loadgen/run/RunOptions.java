@@ -9,19 +9,37 @@ import java.util.Objects;
  *
  * @param progressInterval how often the runner reports progress, and the length of the report's latency intervals
  * @param reportDir        the run's report directory, already created; a runner may leave files of its own there
+ * @param warmup           how long to run the scenario's load on a throwaway fabric first, so that the measured run
+ *                         starts on a warm JVM (0: measure from cold); the direct engine warms within milliseconds and ignores it
+ * @param nodes            1: one ActorSystem; more: a cluster of this many nodes in this JVM on 127.0.0.1 (docs/cluster.md)
  */
-public record RunOptions(Duration progressInterval, Path reportDir) {
+public record RunOptions(Duration progressInterval, Path reportDir, Duration warmup, int nodes) {
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
     public RunOptions {
         Objects.requireNonNull(progressInterval, "progressInterval");
         Objects.requireNonNull(reportDir, "reportDir");
+        Objects.requireNonNull(warmup, "warmup");
+        if (warmup.isNegative()) throw new IllegalArgumentException("warmup must be >= 0, was " + warmup);
         if (progressInterval.isNegative() || progressInterval.isZero()) {
             throw new IllegalArgumentException("progressInterval must be > 0, was " + progressInterval);
         }
+        if (nodes < 1) throw new IllegalArgumentException("nodes must be >= 1, was " + nodes);
+    }
+
+    public RunOptions(Duration progressInterval, Path reportDir) {
+        this(progressInterval, reportDir, Duration.ZERO, 1);
+    }
+
+    public RunOptions withNodes(int n) {
+        return new RunOptions(progressInterval, reportDir, warmup, n);
     }
 
     public static RunOptions in(Path reportDir) {
         return new RunOptions(DEFAULT_PROGRESS_INTERVAL, reportDir);
+    }
+
+    public RunOptions withWarmup(Duration d) {
+        return new RunOptions(progressInterval, reportDir, d, nodes);
     }
 }

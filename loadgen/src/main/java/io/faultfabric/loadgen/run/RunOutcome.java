@@ -66,6 +66,23 @@ public record RunOutcome(String scenario, long seed, String engine, double durat
         return intervalHistograms.stream().map(Histogram::copy).toList();
     }
 
+    /** Every invariant's name with its count of violations, zeros included, in DOMAIN order. */
+    public static Map<String, Long> violationCounts(io.faultfabric.engine.check.Violations v) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        v.counts().forEach((invariant, count) -> counts.put(invariant.name(), count));
+        return counts;
+    }
+
+    /** The counterexamples of the violated invariants, by name. */
+    public static Map<String, List<String>> counterexamples(io.faultfabric.engine.check.Violations v) {
+        Map<String, List<String>> examples = new LinkedHashMap<>();
+        for (io.faultfabric.engine.check.Invariant i : io.faultfabric.engine.check.Invariant.values()) {
+            List<String> e = v.examples(i);
+            if (!e.isEmpty()) examples.put(i.name(), e);
+        }
+        return examples;
+    }
+
     public long violationsTotal() {
         return violations.values().stream().mapToLong(Long::longValue).sum();
     }

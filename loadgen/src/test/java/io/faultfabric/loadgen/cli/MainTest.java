@@ -188,7 +188,7 @@ class MainTest {
                         + "  scenario.topology.devicesPerIommuu: unknown key; did you mean devicesPerIommu?");
         expectBadInput(faultfabric("validate", "default", "--set", "nonsense"), "--set nonsense: expected key=value");
         expectBadInput(faultfabric("frobnicate"), "Unmatched argument at index 0: 'frobnicate'");
-        expectBadInput(faultfabric(), "faultfabric: missing command: expected one of run, validate, scenarios");
+        expectBadInput(faultfabric(), "faultfabric: missing command: expected one of run, node, validate, scenarios, study");
     }
 
     @Test

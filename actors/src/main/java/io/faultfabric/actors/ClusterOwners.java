@@ -1,0 +1,101 @@
+package io.faultfabric.actors;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+import java.util.List;
+
+/**
+ * Cluster mode: IOASID owners are Cluster Sharding entities ({@link ShardedOwner}) on nodes of role
+ * {@value #OWNERS_ROLE}; devices and IOMMU units stay on their host's node and reach owners through an
+ * {@link OwnerGateway}. {@link #init} on every node: a node with the role hosts shards, any other node gets a
+ * proxy. Shard of owner o = o mod {@code pekko.cluster.sharding.number-of-shards} (see docs/cluster.md for the
+ * count), so the gateway knows each group's shard without asking.
+ */
+public final class ClusterOwners {
+    public static final String OWNERS_ROLE = "owners";
+    public static final String DEVICES_ROLE = "devices";
+    public static final EntityTypeKey<ShardedOwner.Command> TYPE_KEY = EntityTypeKey.create(ShardedOwner.Command.class, "ioasid-owner");
+
+    private ClusterOwners() {}
+
+    /** The sharding region (or proxy) of owners on this system; idempotent per system. */
+    public static ActorRef<ShardingEnvelope<ShardedOwner.Command>> init(ActorSystem<?> system) {
+        int shards = shardCount(system.settings().config());
+        return ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ec -> ShardedOwner.create(Integer.parseInt(ec.getEntityId())))
+            .withRole(OWNERS_ROLE)
+            .withMessageExtractor(new OwnerShards(shards)));
+    }
+
+    /**
+     * Allocates every shard that holds one of {@code owners} owners before traffic starts, by starting one owner of each
+     * shard: a cold shard's first group would otherwise wait for its allocation (seconds on a busy machine) and time out.
+     */
+    public static java.util.concurrent.CompletionStage<org.apache.pekko.Done> warmShards(ActorSystem<?> system,
+            ActorRef<ShardingEnvelope<ShardedOwner.Command>> region, int owners, java.time.Duration timeout) {
+        int n = Math.min(owners, shardCount(system.settings().config()));
+        java.util.concurrent.CompletableFuture<?>[] all = new java.util.concurrent.CompletableFuture<?>[n];
+        for (int o = 0; o < n; o++) {
+            String id = Integer.toString(o);
+            all[o] = org.apache.pekko.actor.typed.javadsl.AskPattern.<ShardingEnvelope<ShardedOwner.Command>, ShardedOwner.Warmed>ask(region,
+                r -> new ShardingEnvelope<>(id, new ShardedOwner.Warm(r)), timeout, system.scheduler()).toCompletableFuture();
+        }
+        return java.util.concurrent.CompletableFuture.allOf(all).thenApply(x -> org.apache.pekko.Done.getInstance());
+    }
+
+    public static int shardCount(Config config) {
+        return config.getInt("pekko.cluster.sharding.number-of-shards");
+    }
+
+    /** The shard of an owner: its index modulo the shard count. */
+    public static int shardOf(int owner, int shards) {
+        return owner % shards;
+    }
+
+    /**
+     * The config of one cluster node on 127.0.0.1: {@code faultfabric-cluster.conf} (cluster provider, jackson-cbor for
+     * {@link CrossNode}, no Java serialization, split-brain resolver) with this node's port, seeds and roles, over
+     * {@code base}.
+     */
+    public static Config nodeConfig(String host, int port, List<String> seedNodes, String systemName, List<String> roles, Config base) {
+        StringBuilder seeds = new StringBuilder();
+        for (String s : seedNodes) {
+            if (seeds.length() > 0) seeds.append(',');
+            seeds.append('"').append("pekko://").append(systemName).append('@').append(s).append('"');
+        }
+        StringBuilder rs = new StringBuilder();
+        for (String r : roles) {
+            if (rs.length() > 0) rs.append(',');
+            rs.append('"').append(r).append('"');
+        }
+        Config node = ConfigFactory.parseString(String.join("\n",
+            "pekko.remote.artery.canonical.hostname = \"" + host + "\"",
+            "pekko.remote.artery.canonical.port = " + port,
+            "pekko.cluster.seed-nodes = [" + seeds + "]",
+            "pekko.cluster.roles = [" + rs + "]"));
+        return node.withFallback(ConfigFactory.parseResources("faultfabric-cluster.conf")).withFallback(base).resolve();
+    }
+
+    /** Entity id = owner index; shard = index mod shard count. */
+    static final class OwnerShards extends ShardingMessageExtractor<ShardingEnvelope<ShardedOwner.Command>, ShardedOwner.Command> {
+        private final int shards;
+
+        OwnerShards(int shards) { this.shards = shards; }
+
+        @Override
+        public String entityId(ShardingEnvelope<ShardedOwner.Command> envelope) { return envelope.entityId(); }
+
+        @Override
+        public String shardId(String entityId) { return Integer.toString(shardOf(Integer.parseInt(entityId), shards)); }
+
+        @Override
+        public ShardedOwner.Command unwrapMessage(ShardingEnvelope<ShardedOwner.Command> envelope) { return envelope.message(); }
+    }
+}

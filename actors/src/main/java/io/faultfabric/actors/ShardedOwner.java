@@ -1,0 +1,114 @@
+package io.faultfabric.actors;
+
+import io.faultfabric.engine.AutoReason;
+import io.faultfabric.engine.ResponseCode;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.typed.Cluster;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+
+/**
+ * An IOASID owner as a Cluster Sharding entity (entity id = owner index), living on a node of role
+ * {@code owners}. A group reaches it as {@link Handle}, a serializable copy of what the owner needs
+ * (the mutable {@code PageRequestGroup} stays on the IOMMU's node), and it answers its
+ * {@link OwnerGateway} with identifiers only ({@link OwnerGateway.Answered}), which the IOMMU validates
+ * by (rid, pasid, prgi, groupId, from) like any other answer.
+ *
+ * <p>The owner's policy draw (decision and service time) is a pure function of (seed, group ids), made
+ * where the group is and carried in {@link Handle}; this entity serves groups one at a time for their
+ * service time in a queue of {@code queueCapacity} (full: OWNER_QUEUE_FULL) and answers as the kernel's
+ * SVA handler does (a code, or HANDLER_FAILED). Kind-specific paths (iommufd fault fd, vIOMMU) are not
+ * modelled across nodes.
+ */
+public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
+
+    public interface Command {}
+
+    /**
+     * One group for owner {@code handler}: exactly one of {@code code} (the owner's decision) and
+     * {@code auto} (HANDLER_FAILED) is non-null.
+     */
+    public record Handle(int iommu, int rid, int pasid, int prgi, long groupId, int handler, int ioasid, int requests,
+                         long sequence, ResponseCode code, AutoReason auto, long serviceNanos, int queueCapacity,
+                         ActorRef<OwnerGateway.Answered> replyTo) implements Command, CrossNode {}
+
+    /** Starts this owner's entity (allocating its shard) and replies; sent once per shard before traffic. */
+    public record Warm(ActorRef<Warmed> replyTo) implements Command, CrossNode {}
+
+    public record Warmed(int owner) implements CrossNode {}
+
+    private enum ServiceDone implements Command { INSTANCE }
+
+    public static Behavior<Command> create(int owner) {
+        return Behaviors.setup(context -> new ShardedOwner(context, owner));
+    }
+
+    private final int owner;
+    private final String node;
+    private ArrayDeque<Handle> queue;
+    private boolean serving;
+
+    private ShardedOwner(ActorContext<Command> context, int owner) {
+        super(context);
+        this.owner = owner;
+        this.node = Cluster.get(context.getSystem()).selfMember().address().toString();
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+            .onMessage(Handle.class, this::onHandle)
+            .onMessage(Warm.class, m -> { m.replyTo().tell(new Warmed(owner)); return this; })
+            .onMessageEquals(ServiceDone.INSTANCE, this::onServiceDone)
+            .build();
+    }
+
+    private Behavior<Command> onHandle(Handle h) {
+        if (h.handler() != owner) {
+            // the IOMMU rejects it as not from the handler; counted there
+            getContext().getLog().warn("owner {} got a group for owner {}", owner, h.handler());
+        }
+        if (h.serviceNanos() == 0 && !serving) {
+            answer(h, null);
+            return this;
+        }
+        if (queue == null) queue = new ArrayDeque<>();
+        if (queue.size() >= h.queueCapacity()) {
+            answer(h, AutoReason.OWNER_QUEUE_FULL);
+            return this;
+        }
+        queue.addLast(h);
+        if (!serving) serveNext();
+        return this;
+    }
+
+    private void serveNext() {
+        Handle h = queue.peekFirst();
+        if (h == null) {
+            serving = false;
+            queue = null;
+            return;
+        }
+        serving = true;
+        getContext().scheduleOnce(Duration.ofNanos(h.serviceNanos()), getContext().getSelf(), ServiceDone.INSTANCE);
+    }
+
+    private Behavior<Command> onServiceDone() {
+        Handle h = queue.pollFirst();
+        if (h != null) answer(h, null);
+        serveNext();
+        return this;
+    }
+
+    private void answer(Handle h, AutoReason overflow) {
+        AutoReason auto = overflow != null ? overflow : h.auto();
+        h.replyTo().tell(new OwnerGateway.Answered(h.iommu(), h.rid(), h.pasid(), h.prgi(), h.groupId(), owner,
+            auto == null ? h.code() : null, auto, node));
+    }
+}

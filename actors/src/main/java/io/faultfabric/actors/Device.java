@@ -37,8 +37,12 @@ import java.util.List;
  *   <li>{@link Responses}: answered groups from the IOMMU, coalesced per device.</li>
  *   <li>{@link StopPasid}: stop marker, then teardown of the PASID at the IOMMU; replies when drained.</li>
  *   <li>{@link Reset}: function-level reset; replies when the device has PRI back.</li>
- *   <li>{@link Subscribe}: where to publish answered groups, with an ack protocol (bounded by the allocation).</li>
- *   <li>{@link GetSnapshot}.</li>
+ *   <li>{@link StreamStarted} (acked at once), {@link StreamCompleted}, {@link StreamFailed} (logged): the ends of a
+ *       feeding stream; an element already taken is still sent. {@link Generate} tickets still unsent at their
+ *       deadline are dropped.</li>
+ *   <li>{@link Subscribe}: where to publish answered groups, with an ack protocol ({@link Published}; bounded by the
+ *       allocation).</li>
+ *   <li>{@link Quiesce}: take no more stream elements (shutdown); {@link GetSnapshot}.</li>
  * </ul>
  */
 public final class Device extends AbstractBehavior<Device.Command> {

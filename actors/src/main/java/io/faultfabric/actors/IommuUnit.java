@@ -42,8 +42,13 @@ import java.util.Map;
  *   <li>{@link Attach}, {@link Detach} (replies once the PASID is drained), {@link Replace}, {@link ResetDevice},
  *       {@link RemoveDevice}: control, each replying {@code StatusReply<Done>} (an error names what was wrong).</li>
  *   <li>{@link OwnerFailed}: an owner restarted or stopped; its pending groups get the kernel's answer.</li>
- *   <li>{@link GetSnapshot}, {@link Shutdown}: counters; shutdown answers all that is pending (SHUTDOWN).</li>
+ *   <li>{@link GetSnapshot}, {@link Shutdown}: counters; shutdown answers all that is pending (SHUTDOWN) and flushes,
+ *       but does not stop the unit.</li>
+ *   <li>private: {@code Flush} (the marker below), {@code DrainMore} (the next pass over the queue, at most
+ *       {@code drain-batch} requests each), {@code Tick} (the timeout check).</li>
  * </ul>
+ * A group it answers over its handler's head is withdrawn from that owner: {@link IoasidOwner.Withdrawn} after a
+ * timeout or device reset, {@link IoasidOwner.Detached} after a detach or replace (before the reply).
  * Responses are coalesced per device and flushed by a marker the unit sends itself, so a fault costs
  * about two messages (unit to owner, owner to unit) plus shared batches. Time for timeouts is counted in
  * ticks of {@code timeout-check-interval}, so tests drive it with ManualTime.

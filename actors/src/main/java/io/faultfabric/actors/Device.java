@@ -4,6 +4,7 @@ import io.faultfabric.engine.DeviceState;
 import io.faultfabric.engine.OutcomeLedger;
 import io.faultfabric.engine.PageRequest;
 import io.faultfabric.engine.PageRequestGroup;
+import io.faultfabric.engine.Prgi;
 import io.faultfabric.engine.check.DeviceChecker;
 import io.faultfabric.engine.topology.Topology;
 import io.faultfabric.engine.workload.FaultSequence;
@@ -42,8 +43,11 @@ import java.util.List;
  *       deadline are dropped.</li>
  *   <li>{@link Subscribe}: where to publish answered groups, with an ack protocol ({@link Published}; bounded by the
  *       allocation).</li>
- *   <li>{@link Quiesce}: take no more stream elements (shutdown); {@link GetSnapshot}.</li>
+ *   <li>{@link Quiesce}: take no more stream elements (shutdown); {@link GetSnapshot}; {@link Finish} at the end of a
+ *       run: groups never answered are reported as lost.</li>
  * </ul>
+ * After a Response Failure the device's driver resets it by itself once {@link FabricContext#driverRecovery()} has passed,
+ * when that is set.
  */
 public final class Device extends AbstractBehavior<Device.Command> {
 
@@ -90,13 +94,29 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     public record GetSnapshot(ActorRef<Snapshot> replyTo) implements Command {}
 
+    /**
+     * The run is over and every response is in (the IOMMUs have answered what they held): each closed group still
+     * awaiting its answer is recorded as lost (invariant 1) with what the device knows of it; replies with the snapshot.
+     */
+    public record Finish(ActorRef<Snapshot> replyTo) implements Command {}
+
     /** Stop sending: stream elements are no longer taken (for shutdown); replies once nothing is left unsent. */
     public record Quiesce(ActorRef<Done> replyTo) implements Command {}
 
+    /**
+     * @param latencyMicros       per answered group, from its intended issue time (open models: includes any lag of the
+     *                            load generator behind its schedule, as wrk2 measures)
+     * @param engineLatencyMicros per answered group, from the moment this device sent its last request to the response:
+     *                            the time spent inside the fabric alone
+     */
     public record Snapshot(int device, OutcomeLedger ledger, int creditsInUse, int groupsOutstanding, boolean priEnabled,
-                           boolean responseFailure, Histogram latencyMicros, int checkerInFlight, int checkerOutstanding) {}
+                           boolean responseFailure, Histogram latencyMicros, int checkerInFlight, int checkerOutstanding,
+                           Histogram engineLatencyMicros) {}
 
     private record DrainReply(int rid, int pasid, StatusReply<Done> reply, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    /** The driver's recovery from Response Failure is due. */
+    private enum Recover implements Command { INSTANCE }
 
     public static Behavior<Command> create(int device, FabricContext ctx, FaultSequence faults) {
         return Behaviors.setup(context -> new Device(context, device, ctx, faults));
@@ -109,11 +129,19 @@ public final class Device extends AbstractBehavior<Device.Command> {
     private final FaultSequence faults;
     private final ActorRef<IommuUnit.Command> iommu;
     private final int batchLimit;
-    private final Histogram latency = new Histogram(3_600_000_000L, 3);
+    /** Latencies are recorded up to an hour (in µs); a longer one counts as an hour. */
+    private static final long MAX_LATENCY_MICROS = 3_600_000_000L;
+    // both histograms grow with the largest value they hold: an idle device's are a few KB, not 200 KB, and 256 of them
+    // add up at 2^20 PASIDs. The in-engine one keeps two digits, exact below 256 µs.
+    private final Histogram latency = autoResizing(3);
+    private final Histogram engineLatency = autoResizing(2);
+    // per function*512+prgi: System.nanoTime when the group's last request went out
+    private final long[] sentNanos;
 
     // the stream elements not yet all sent, one per feeding stream at most (each waits for its ack), oldest first
     private final ArrayDeque<Feed> feeds = new ArrayDeque<>(2);
     private boolean quiesced;
+    private boolean recoveryDue;
 
     private ArrayList<PageRequest> outgoing;
     private final List<ActorRef<StatusReply<Done>>> resetWaiters = new ArrayList<>();
@@ -130,13 +158,14 @@ public final class Device extends AbstractBehavior<Device.Command> {
         this.device = device;
         this.ctx = ctx;
         Topology t = ctx.topology();
-        this.state = new DeviceState(t.deviceRids(device), t.deviceAllocation(device));
+        this.state = ctx.sabotage().deviceState(device, t.deviceRids(device), t.deviceAllocation(device));
         this.checker = new DeviceChecker(t.deviceRids(device), t.deviceAllocation(device), ctx.violations());
         this.faults = faults;
         this.iommu = ctx.iommu(t.deviceIommu(device));
         this.batchLimit = ctx.settings().deviceBatch();
         this.outgoing = new ArrayList<>(batchLimit);
         this.publishing = ctx.publishResponses();
+        this.sentNanos = new long[t.deviceRids(device).length * Prgi.COUNT];
     }
 
     @Override
@@ -166,6 +195,16 @@ public final class Device extends AbstractBehavior<Device.Command> {
             })
             .onMessageEquals(Published.INSTANCE, () -> { publishInFlight = false; publish(); resume(); return this; })
             .onMessage(GetSnapshot.class, m -> { m.replyTo().tell(snapshot()); return this; })
+            .onMessage(Finish.class, m -> {
+                checker.finish(ctx.violations());
+                m.replyTo().tell(snapshot());
+                return this;
+            })
+            .onMessageEquals(Recover.INSTANCE, () -> {
+                recoveryDue = false;
+                if (state.responseFailureStatus() && !state.resetting()) onReset(new Reset(getContext().getSystem().ignoreRef()));
+                return this;
+            })
             .onMessage(Quiesce.class, m -> {
                 quiesced = true;
                 flushOutgoing();
@@ -280,6 +319,14 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     private void flushOutgoing() {
         if (outgoing.isEmpty()) return;
+        long now = System.nanoTime();
+        for (int i = 0, n = outgoing.size(); i < n; i++) {
+            PageRequest r = outgoing.get(i);
+            if (r.last() && !r.isStopMarker()) {
+                int fn = state.functionOf(r.rid());
+                if (fn >= 0) sentNanos[fn * Prgi.COUNT + r.prgi()] = now;
+            }
+        }
         iommu.tell(new IommuUnit.Requests(outgoing));
         outgoing = new ArrayList<>(batchLimit);
     }
@@ -291,10 +338,13 @@ public final class Device extends AbstractBehavior<Device.Command> {
         for (int i = 0, n = groups.size(); i < n; i++) {
             PageRequestGroup g = groups.get(i);
             checker.onResponse(g);
+            int fn = state.functionOf(g.rid());
             if (state.onResponse(g)) {
                 long micros = Math.max(0, (now - g.issuedNanos()) / 1000);
-                latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
+                latency.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
                 if (observer != null) observer.onAnswered(device, g, micros);
+                long inEngine = Math.max(0, (now - sentNanos[fn * Prgi.COUNT + g.prgi()]) / 1000);
+                engineLatency.recordValue(Math.min(inEngine, MAX_LATENCY_MICROS));
             }
             if (publishing) {
                 unpublished.add(g);
@@ -302,6 +352,10 @@ public final class Device extends AbstractBehavior<Device.Command> {
             }
         }
         if (!resetWaiters.isEmpty() && !state.resetting()) finishReset();
+        if (state.responseFailureStatus() && !recoveryDue && ctx.driverRecovery() != null) {
+            recoveryDue = true;
+            getContext().scheduleOnce(ctx.driverRecovery(), getContext().getSelf(), Recover.INSTANCE);
+        }
         publish();
         resume();
         return this;
@@ -361,8 +415,14 @@ public final class Device extends AbstractBehavior<Device.Command> {
         resume();
     }
 
+    private static Histogram autoResizing(int digits) {
+        Histogram h = new Histogram(digits);
+        h.setAutoResize(true);
+        return h;
+    }
+
     private Snapshot snapshot() {
         return new Snapshot(device, state.ledger().copy(), state.creditsInUse(), state.groupsOutstanding(), state.priEnabled(),
-            state.responseFailureStatus(), latency.copy(), checker.inFlight(), checker.outstandingGroups());
+            state.responseFailureStatus(), latency.copy(), checker.inFlight(), checker.outstandingGroups(), engineLatency.copy());
     }
 }

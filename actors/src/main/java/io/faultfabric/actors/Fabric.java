@@ -2,6 +2,7 @@ package io.faultfabric.actors;
 
 import io.faultfabric.engine.OutcomeLedger;
 import io.faultfabric.engine.RoutingMode;
+import io.faultfabric.engine.check.LedgerCheck;
 import io.faultfabric.engine.check.Violations;
 import io.faultfabric.engine.topology.Topology;
 import io.faultfabric.engine.workload.FaultSequence;
@@ -35,8 +36,9 @@ import java.util.function.IntFunction;
  *
  * <p>Protocol: {@link Started} goes to whoever {@link #create} names (and answers {@link GetStarted});
  * {@link SnapshotAll} replies with every IOMMU's, device's and vIOMMU's snapshot and the owners' totals;
- * {@link Shutdown} has every IOMMU answer what is pending (SHUTDOWN) and flush, then replies with the final
- * snapshot and stops the fabric. Requests are served one at a time, in order, once the fabric has started.
+ * {@link Shutdown} has every IOMMU answer what is pending (SHUTDOWN) and flush, then has every device report the groups
+ * it still awaits as lost ({@link Device.Finish}), checks that the counts add up ({@link LedgerCheck}, drained), replies
+ * with the final snapshot, whose violations are the run's verdict, and stops the fabric. Requests are served one at a time, in order, once the fabric has started.
  */
 public final class Fabric extends AbstractBehavior<Fabric.Command> {
 
@@ -54,7 +56,7 @@ public final class Fabric extends AbstractBehavior<Fabric.Command> {
 
     public record SnapshotAll(ActorRef<Snapshot> replyTo) implements Command {}
 
-    /** Answer everything pending (SHUTDOWN), reply with the final snapshot, and stop. */
+    /** Answer everything pending (SHUTDOWN), run the end-of-run checks, reply with the final snapshot, and stop. */
     public record Shutdown(ActorRef<Snapshot> replyTo) implements Command {}
 
     /** Every unit's, device's and vIOMMU's snapshot (by index; vIOMMUs that were not spawned are absent), and the owners' totals. */
@@ -247,7 +249,10 @@ public final class Fabric extends AbstractBehavior<Fabric.Command> {
         Topology t = ctx.topology();
         collecting.devicesAsked = true;
         collecting.missing += t.deviceCount() + viommus.length;
-        for (int d = 0; d < t.deviceCount(); d++) ctx.device(d).tell(new Device.GetSnapshot(deviceAdapter));
+        boolean last = collecting.request instanceof Shutdown;
+        for (int d = 0; d < t.deviceCount(); d++) {
+            ctx.device(d).tell(last ? new Device.Finish(deviceAdapter) : new Device.GetSnapshot(deviceAdapter));
+        }
         for (int v : viommus) ctx.viommu(v).tell(new VIommu.GetSnapshot(viommuAdapter));
     }
 
@@ -275,6 +280,16 @@ public final class Fabric extends AbstractBehavior<Fabric.Command> {
         Snapshot snapshot = new Snapshot(List.copyOf(Arrays.asList(c.iommus)), List.copyOf(Arrays.asList(c.devices)),
             List.copyOf(vs), ctx.ownerCounters().totals(), violations);
         if (c.request instanceof Shutdown s) {
+            // everything is answered and in: the counts must add up with nothing unaccounted for
+            long outstanding = 0;
+            long inFlight = 0;
+            for (Device.Snapshot d : c.devices) {
+                outstanding += d.checkerOutstanding();
+                inFlight += d.checkerInFlight();
+            }
+            OutcomeLedger all = snapshot.deviceLedger();
+            all.merge(snapshot.iommuLedger());
+            LedgerCheck.check(all, outstanding, inFlight, true, violations);
             s.replyTo().tell(snapshot);
             getContext().getLog().info("fabric shut down: {} groups completed at the devices, {} credits in use",
                 snapshot.deviceLedger().groupsCompleted(), snapshot.creditsInUse());

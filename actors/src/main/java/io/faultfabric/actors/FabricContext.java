@@ -1,13 +1,20 @@
 package io.faultfabric.actors;
 
+import io.faultfabric.engine.DeviceState;
+import io.faultfabric.engine.IommuCore;
+import io.faultfabric.engine.IommuOutput;
+import io.faultfabric.engine.PageRequestGroup;
 import io.faultfabric.engine.check.OwnerChecker;
 import io.faultfabric.engine.check.Violations;
 import io.faultfabric.engine.owner.FaultPolicy;
 import io.faultfabric.engine.topology.Topology;
 import org.apache.pekko.actor.typed.ActorRef;
 
+import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * What every actor of one fabric shares, read-only after start: the topology, the settings, the
@@ -71,6 +78,60 @@ public final class FabricContext {
     public void groupObserver(GroupObserver o) { this.groupObserver = o; }
 
     public GroupObserver groupObserver() { return groupObserver; }
+
+    /**
+     * Message faults on the leg between IOMMU units and handlers, for failure injection (dropped, duplicated, forged,
+     * delayed or reordered messages): while one is set, units hand groups and handlers send their answers through it.
+     * Implementations are called from many actors at once.
+     */
+    public interface Interposer {
+        /** Unit to handler: deliver {@code fault} to {@code handler} (by telling it), later, twice or not at all. */
+        void dispatch(PageRequestGroup group, ActorRef<IoasidOwner.Command> handler, IoasidOwner.Fault fault);
+
+        /** Handler {@code from} to unit: deliver its {@code answer} to {@code unit}, later, twice or not at all, or forge others. */
+        void answer(PageRequestGroup group, int from, ActorRef<IommuUnit.Command> unit, IommuUnit.Command answer);
+    }
+
+    private volatile Interposer interposer;
+
+    /** Puts message faults on the unit-handler leg ({@code null}: messages go straight, the default). Any time. */
+    public void interposer(Interposer i) { this.interposer = i; }
+
+    public Interposer interposer() { return interposer; }
+
+    private volatile Duration driverRecovery;
+
+    /**
+     * How long a device's driver takes to notice a Response Failure and reset the function (PRI back on), or null: it
+     * never does, and the device's PRI stays off until someone resets it (the default). Any time.
+     */
+    public void driverRecovery(Duration d) {
+        if (d != null && (d.isNegative() || d.isZero())) throw new IllegalArgumentException("driverRecovery must be > 0, was " + d);
+        this.driverRecovery = d;
+    }
+
+    public Duration driverRecovery() { return driverRecovery; }
+
+    /**
+     * Test only: a way to break the fabric on purpose, so that tests prove the checkers catch each kind of bug. Every
+     * method's default is the real thing; {@link #NONE} changes nothing. No production code sets one.
+     */
+    public interface Sabotage {
+        Sabotage NONE = new Sabotage() {};
+
+        /** What unit {@code iommu}'s rules ask of the fabric (dispatch, respond, drained), and its rules themselves. */
+        default IommuOutput iommuOutput(int iommu, IommuOutput real, Supplier<IommuCore> core) { return real; }
+
+        /** Device {@code device}'s own PRI bookkeeping: its credits and its response to Response Failure. */
+        default DeviceState deviceState(int device, int[] rids, int allocation) { return new DeviceState(rids, allocation); }
+    }
+
+    private Sabotage sabotage = Sabotage.NONE;
+
+    /** Test only (see {@link Sabotage}); set before the fabric starts. */
+    public void sabotage(Sabotage s) { this.sabotage = Objects.requireNonNull(s, "sabotage"); }
+
+    public Sabotage sabotage() { return sabotage; }
 
     private ServiceClock serviceClock;
 

@@ -16,14 +16,11 @@ import io.faultfabric.engine.topology.Topology;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.Signal;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.ExtensibleBehavior;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.slf4j.event.Level;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -60,17 +57,17 @@ import java.util.function.Consumer;
  * {@link GetSnapshot} replying {@link Snapshot}. Rare events are also counted fabric-wide in
  * {@link OwnerCounters}.
  *
- * <p>Supervision ({@link #supervised}): an owner that throws is restarted or stopped per
- * {@code faultfabric.owner-supervision}; on PreRestart and on PostStop after a failure it tells every IOMMU
+ * <p>Supervision, built into the behaviour ({@link #onFailure}): an owner that throws is restarted or stopped per
+ * {@code faultfabric.owner-supervision}; on that failure, and on PostStop with groups pending, it tells every IOMMU
  * {@link IommuUnit.OwnerFailed}, so its pending groups are answered Response Failure, relays HANDLER_FAILED
  * for groups a device owner handed it, and has its vIOMMU forget its cookies.
  *
  * <p>Size: up to 2^20 of these live at once, so an idle owner holds its index, the shared context and a
  * null; anything else (queues, fault fd, overrides, counts) is created when needed and dropped when quiet.
- * It reads messages through its own small {@link Receive} rather than a ReceiveBuilder, whose per-actor
- * list of cases would cost hundreds of bytes in each of a million owners.
+ * It is an {@link ExtensibleBehavior} spawned as it is: no ReceiveBuilder (whose per-actor list of cases would cost
+ * hundreds of bytes in each of a million owners), no Behaviors.setup and no supervise wrapper.
  */
-public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
+public final class IoasidOwner extends ExtensibleBehavior<IoasidOwner.Command> {
 
     public interface Command {}
 
@@ -149,26 +146,43 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
     private static final int READ_BYTES = IommufdFaultQueue.RECORD_BYTES * 64;
     private static final int MAX_READ_BYTES = IommufdFaultQueue.RECORD_BYTES * (1 << 16);
 
-    // shared by every owner: a strategy per owner would cost a million objects; crashes are injected, so WARN, not ERROR
-    private static final SupervisorStrategy RESTART = SupervisorStrategy.restart().withLogLevel(Level.WARN);
-    private static final SupervisorStrategy STOP = SupervisorStrategy.stop().withLogLevel(Level.WARN);
-
+    /**
+     * An owner with the supervision {@code faultfabric.owner-supervision} asks for, built in. Each call makes a new
+     * owner: the behaviour holds the owner's state, so it is spawned once and never shared.
+     */
     public static Behavior<Command> create(int index, FabricContext ctx) {
-        return Behaviors.setup(context -> new IoasidOwner(context, index, ctx));
+        return new IoasidOwner(index, ctx);
     }
 
-    /** {@link #create} under the supervision {@code faultfabric.owner-supervision} asks for. */
+    /** The same as {@link #create}: every owner is supervised, by its own behaviour (see {@link #onFailure}). */
     public static Behavior<Command> supervised(int index, FabricContext ctx) {
-        SupervisorStrategy strategy = ctx.settings().ownerSupervision() == FabricSettings.OwnerSupervision.RESTART ? RESTART : STOP;
-        return Behaviors.supervise(create(index, ctx)).onFailure(strategy);
+        return create(index, ctx);
+    }
+
+    /**
+     * One behaviour for any number of owners, each spawned under the name {@link #actorName} of its index: shared, so
+     * that owners spawned from one classic Props share that Props too (see {@link OwnerGroup}).
+     */
+    static Behavior<Command> byName(FabricContext ctx) {
+        return Behaviors.setup(context -> new IoasidOwner(indexOf(context.getSelf().path().name()), ctx));
+    }
+
+    /** The actor name of owner {@code index}: short, and the index read back from it. */
+    static String actorName(int index) {
+        return Integer.toString(index, Character.MAX_RADIX);
+    }
+
+    static int indexOf(String actorName) {
+        return Integer.parseInt(actorName, Character.MAX_RADIX);
     }
 
     private final int index;
     private final FabricContext ctx;
     private Work work;
+    // the actor's context, as the last message or signal brought it: the behaviour is built before the actor exists
+    private ActorContext<Command> context;
 
-    private IoasidOwner(ActorContext<Command> context, int index, FabricContext ctx) {
-        super(context);
+    private IoasidOwner(int index, FabricContext ctx) {
         this.index = index;
         this.ctx = ctx;
     }
@@ -216,25 +230,37 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
     }
 
     @Override
-    public Receive<Command> createReceive() {
-        return new OwnerReceive();
+    public Behavior<Command> receive(TypedActorContext<Command> c, Command m) {
+        context = c.asJava();
+        try {
+            return onMessage(m);
+        } catch (RuntimeException e) {
+            return onFailure(e);
+        }
     }
 
-    private final class OwnerReceive extends Receive<Command> {
-        @Override
-        public Behavior<Command> receiveMessage(Command m) {
-            try {
-                return onMessage(m);
-            } catch (RuntimeException e) {
-                work().failed = true; // PostStop then knows the stop is a failure, not the fabric shutting down
-                throw e;
-            }
-        }
+    @Override
+    public Behavior<Command> receiveSignal(TypedActorContext<Command> c, Signal s) {
+        context = c.asJava();
+        return onSignal(s);
+    }
 
-        @Override
-        public Behavior<Command> receiveSignal(Signal s) {
-            return onSignal(s);
-        }
+    private ActorContext<Command> getContext() {
+        return context;
+    }
+
+    /**
+     * Supervision, done by the owner itself rather than by a {@code Behaviors.supervise} wrapper, whose interceptor,
+     * supervisor and deferred setup would cost about 230 bytes in each of a million owners. It does what the wrapper
+     * did: logs at WARN (crashes are injected), answers for the pending groups (as on PreRestart), then starts the next
+     * incarnation quiet (restart) or stops.
+     */
+    private Behavior<Command> onFailure(RuntimeException e) {
+        boolean restart = ctx.settings().ownerSupervision() == FabricSettings.OwnerSupervision.RESTART;
+        getContext().getLog().warn("owner {} failed and is {}: {}", index, restart ? "restarted" : "stopped", e.getMessage(), e);
+        failed(true);
+        work = null; // the next incarnation holds nothing; a stopped owner's PostStop has nothing left to answer
+        return restart ? this : Behaviors.stopped();
     }
 
     private Behavior<Command> onMessage(Command m) {
@@ -445,8 +471,16 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
     /** To the IOMMU when this owner is the group's handler, else to the device owner that relayed it. */
     private void answer(PageRequestGroup g, ResponseCode code) {
         int handler = g.handler();
-        if (handler == index) ctx.iommu(g.iommu()).tell(new IommuUnit.Answer(g, index, code));
+        if (handler == index) answerIommu(g, new IommuUnit.Answer(g, index, code));
         else ctx.owner(handler).tell(new Relayed(g, code, null));
+    }
+
+    /** The handler's own answer to the unit, through the message faults when failure injection has put some there. */
+    private void answerIommu(PageRequestGroup g, IommuUnit.Command m) {
+        ActorRef<IommuUnit.Command> unit = ctx.iommu(g.iommu());
+        FabricContext.Interposer interposer = ctx.interposer();
+        if (interposer == null) unit.tell(m);
+        else interposer.answer(g, index, unit, m);
     }
 
     private void answerAuto(PageRequestGroup g, AutoReason reason) {
@@ -457,7 +491,7 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
 
     private void onRelayed(Relayed m) {
         PageRequestGroup g = m.group();
-        if (m.code() != null) ctx.iommu(g.iommu()).tell(new IommuUnit.Answer(g, index, m.code()));
+        if (m.code() != null) answerIommu(g, new IommuUnit.Answer(g, index, m.code()));
         else ctx.iommu(g.iommu()).tell(new IommuUnit.AutoAnswer(g, index, m.autoReason()));
     }
 
@@ -558,8 +592,7 @@ public final class IoasidOwner extends AbstractBehavior<IoasidOwner.Command> {
     // ---------------------------------------------------------------- failure
 
     private Behavior<Command> onSignal(Signal s) {
-        if (s instanceof PreRestart) failed(true);
-        else if (s instanceof PostStop && work != null && (work.failed || work.hasPending())) failed(work.failed);
+        if (s instanceof PostStop && work != null && (work.failed || work.hasPending())) failed(work.failed);
         return Behaviors.same();
     }
 

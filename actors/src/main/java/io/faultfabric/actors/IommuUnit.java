@@ -12,6 +12,7 @@ import io.faultfabric.engine.Pasid;
 import io.faultfabric.engine.Rid;
 import io.faultfabric.engine.RoutingMode;
 import io.faultfabric.engine.RoutingTable;
+import io.faultfabric.engine.check.Invariant;
 import io.faultfabric.engine.topology.Topology;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -42,6 +43,9 @@ import java.util.Map;
  *   <li>{@link Attach}, {@link Detach} (replies once the PASID is drained), {@link Replace}, {@link ResetDevice},
  *       {@link RemoveDevice}: control, each replying {@code StatusReply<Done>} (an error names what was wrong).</li>
  *   <li>{@link OwnerFailed}: an owner restarted or stopped; its pending groups get the kernel's answer.</li>
+ *   <li>Failure injection: {@link Restart} (the unit is reset), {@link Stall} (its page request thread stops taking
+ *       requests off the queue, which may overflow), {@link AddDevice} (hot-plug back after {@link RemoveDevice}),
+ *       {@link FailGroups} (a handler fails on a function's groups: Response Failure).</li>
  *   <li>{@link GetSnapshot}, {@link Shutdown}: counters; shutdown answers all that is pending (SHUTDOWN) and flushes,
  *       but does not stop the unit.</li>
  *   <li>private: {@code Flush} (the marker below), {@code DrainMore} (the next pass over the queue, at most
@@ -80,6 +84,18 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
 
     public record RemoveDevice(int rid, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
+    /** Hot-plug of a function removed with {@link RemoveDevice}: its requests are served again. */
+    public record AddDevice(int rid, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    /** The unit is reset: what it had pending or queued with L=1 is answered IOMMU_RESTART, the rest of its queue dropped. */
+    public record Restart(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    /** The unit's page request thread stops ({@code true}) or resumes taking requests off the queue; timeouts still run. */
+    public record Stall(boolean stalled, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    /** A handler fails on the function's pending groups (or, with none, its next one): Response Failure reaches the device. */
+    public record FailGroups(int rid, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
     /** An owner's actor failed (restart) or stopped: {@code reason} is HANDLER_FAILED for both in Linux terms. */
     public record OwnerFailed(int owner, AutoReason reason) implements Command {}
 
@@ -114,7 +130,12 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
     private boolean flushScheduled;
     private boolean drainScheduled;
     private long ticks;
+    private boolean stalled;
     private final Map<Long, List<ActorRef<StatusReply<Done>>>> awaitingDrain = new HashMap<>();
+    // groups routed by the current drain, sent to their owners when it ends (see sendFaults)
+    private PageRequestGroup[] routed = new PageRequestGroup[64];
+    private ActorRef<IoasidOwner.Command>[] routedTo = newRefs(64);
+    private int routedCount;
 
     @SuppressWarnings("unchecked")
     private IommuUnit(ActorContext<Command> context, TimerScheduler<Command> timers, int index, FabricContext ctx) {
@@ -124,7 +145,10 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
         this.drainBatch = ctx.settings().drainBatch();
         this.tickNanos = ctx.settings().timeoutCheckInterval().toNanos();
         this.timeoutNanos = ctx.settings().responseTimeout().toNanos();
-        this.core = topology.newIommuCore(index, new Output());
+        IommuCore[] made = new IommuCore[1];
+        IommuOutput out = ctx.sabotage().iommuOutput(index, new Output(), () -> made[0]);
+        this.core = topology.newIommuCore(index, out);
+        made[0] = core;
         this.pendingResponses = new List[topology.deviceCount()];
         this.pendingDevices = new int[topology.deviceCount()];
         timers.startTimerAtFixedRate(Tick.INSTANCE, ctx.settings().timeoutCheckInterval());
@@ -151,6 +175,16 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
             .onMessage(ResetDevice.class, this::onResetDevice)
             .onMessage(RemoveDevice.class, this::onRemoveDevice)
             .onMessage(OwnerFailed.class, this::onOwnerFailed)
+            .onMessage(AddDevice.class, m -> control(m.replyTo(), () -> core.addDevice(m.rid())))
+            .onMessage(Restart.class, m -> control(m.replyTo(), () -> {
+                int n = core.restart(now());
+                getContext().getLog().info("IOMMU {} restarted: {} groups answered {}", core.index(), n, AutoReason.IOMMU_RESTART);
+            }))
+            .onMessage(Stall.class, m -> control(m.replyTo(), () -> {
+                stalled = m.stalled();
+                if (!stalled) drain();
+            }))
+            .onMessage(FailGroups.class, m -> control(m.replyTo(), () -> core.failGroupsOf(m.rid(), now())))
             .onMessage(GetSnapshot.class, m -> { m.replyTo().tell(snapshot()); return this; })
             .onMessage(Shutdown.class, this::onShutdown)
             .build();
@@ -165,7 +199,9 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
     }
 
     private void drain() {
+        if (stalled) return;
         core.drain(drainBatch, now());
+        sendFaults();
         // one pass at a time, as the page request interrupt thread does: other messages get in between
         if (core.queueDepth() > 0 && !drainScheduled) {
             drainScheduled = true;
@@ -203,7 +239,8 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
 
     private Behavior<Command> onAttach(Attach m) {
         try {
-            core.attach(m.rid(), m.pasid(), m.ioasid());
+            String leftovers = core.attach(m.rid(), m.pasid(), m.ioasid());
+            if (leftovers != null) ctx.violations().record(Invariant.NO_REUSE_BEFORE_DRAIN, "IOMMU " + core.index() + ": " + leftovers);
             m.replyTo().tell(StatusReply.ack());
         } catch (IllegalArgumentException | IllegalStateException e) {
             m.replyTo().tell(StatusReply.error(e.getMessage()));
@@ -286,6 +323,17 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
         return this;
     }
 
+    /** A control message: run it, flush what it answered, reply ack or the error. */
+    private Behavior<Command> control(ActorRef<StatusReply<Done>> replyTo, Runnable action) {
+        try {
+            action.run();
+            replyTo.tell(StatusReply.ack());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            replyTo.tell(StatusReply.error(e.getMessage()));
+        }
+        return this;
+    }
+
     private Behavior<Command> onOwnerFailed(OwnerFailed m) {
         int n = core.handlerFailed(m.owner(), m.reason(), now());
         if (n > 0) getContext().getLog().debug("owner {} failed: {} pending groups answered {}", m.owner(), n, m.reason());
@@ -294,6 +342,7 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
 
     private Behavior<Command> onShutdown(Shutdown m) {
         core.answerAll(AutoReason.SHUTDOWN, now());
+        sendFaults();
         onFlush();
         m.replyTo().tell(snapshot());
         return this;
@@ -302,6 +351,31 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
     private Snapshot snapshot() {
         return new Snapshot(core.index(), core.ledger().copy(), core.queueDepth(), core.outstandingCount(), core.overflowing(),
             core.routing().size());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ActorRef<IoasidOwner.Command>[] newRefs(int n) {
+        return (ActorRef<IoasidOwner.Command>[]) new ActorRef[n];
+    }
+
+    /**
+     * Sends the groups of a drain to their owners. With up to 2^20 owners each send touches an owner that is cold in the
+     * cache; looking all the refs up first, in a loop of independent loads, lets those misses overlap rather than queue
+     * behind each send's own.
+     */
+    private void sendFaults() {
+        int n = routedCount;
+        if (n == 0) return;
+        for (int i = 0; i < n; i++) routedTo[i] = ctx.owner(routed[i].handler());
+        for (int i = 0; i < n; i++) {
+            IoasidOwner.Fault fault = new IoasidOwner.Fault(routed[i], null);
+            FabricContext.Interposer interposer = ctx.interposer();
+            if (interposer == null) routedTo[i].tell(fault);
+            else interposer.dispatch(routed[i], routedTo[i], fault); // message faults injected on this leg
+            routed[i] = null;
+            routedTo[i] = null;
+        }
+        routedCount = 0;
     }
 
     private Behavior<Command> onFlush() {
@@ -319,7 +393,11 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
     private final class Output implements IommuOutput {
         @Override
         public void dispatch(PageRequestGroup g) {
-            ctx.owner(g.handler()).tell(new IoasidOwner.Fault(g, null));
+            if (routedCount == routed.length) {
+                routed = java.util.Arrays.copyOf(routed, routedCount * 2);
+                routedTo = java.util.Arrays.copyOf(routedTo, routedCount * 2);
+            }
+            routed[routedCount++] = g;
         }
 
         @Override

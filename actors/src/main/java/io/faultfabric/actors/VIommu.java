@@ -28,7 +28,7 @@ import java.time.Duration;
  *
  * <p>Protocol: {@link Inject} from GUEST owners; {@link ForgetOwner} when an owner's incarnation ends;
  * {@link GuestResponse} (a page group response from outside the modelled guest: a forged or stale one);
- * fault injection {@link Hang}, {@link Slow}; {@link GetSnapshot} replying {@link Snapshot}.
+ * fault injection {@link Hang}, {@link Slow}, {@link Flood}; {@link GetSnapshot} replying {@link Snapshot}.
  */
 public final class VIommu extends AbstractBehavior<VIommu.Command> {
 
@@ -48,6 +48,12 @@ public final class VIommu extends AbstractBehavior<VIommu.Command> {
 
     /** Fault injection: the guest takes {@code extra} longer on every group (zero to undo). */
     public record Slow(Duration extra) implements Command {}
+
+    /**
+     * Fault injection: work from outside the model (a burst from the guest's other devices) occupies {@code descriptors}
+     * entries of the guest's queue (zero to undo), so groups that no longer fit are refused and PRO is set.
+     */
+    public record Flood(int descriptors) implements Command {}
 
     public record GetSnapshot(ActorRef<Snapshot> replyTo) implements Command {}
 
@@ -95,6 +101,11 @@ public final class VIommu extends AbstractBehavior<VIommu.Command> {
             .onMessage(ForgetOwner.class, m -> { queue.forgetOwner(m.owner()); return this; })
             .onMessage(Hang.class, this::onHang)
             .onMessage(Slow.class, m -> { slowNanos = Math.max(0, m.extra().toNanos()); return this; })
+            .onMessage(Flood.class, m -> {
+                queue.flood(Math.min(queue.capacity(), Math.max(0, m.descriptors())));
+                pump(); // an emptied queue clears PRO when the guest next looks
+                return this;
+            })
             .onMessage(GetSnapshot.class, m -> { m.replyTo().tell(snapshot()); return this; })
             .build();
     }

@@ -72,8 +72,15 @@ final class FabricFixture {
     private long sequence;
 
     FabricFixture(ActorTestKit testKit, Topology topology, FabricSettings settings, IntFunction<FaultPolicy> policies) {
+        this(testKit, topology, settings, policies, FabricContext.Sabotage.NONE);
+    }
+
+    /** A fabric broken on purpose by {@code sabotage} (see {@link FabricContext.Sabotage}). */
+    FabricFixture(ActorTestKit testKit, Topology topology, FabricSettings settings, IntFunction<FaultPolicy> policies,
+                  FabricContext.Sabotage sabotage) {
         this.testKit = testKit;
         this.ctx = new FabricContext(topology, settings, 42L, policies);
+        ctx.sabotage(sabotage);
         TestProbe<Fabric.Started> startedProbe = testKit.createTestProbe();
         testKit.spawn(Fabric.create(ctx, d -> null, startedProbe.ref()));
         this.started = startedProbe.expectMessageClass(Fabric.Started.class, Duration.ofSeconds(30));

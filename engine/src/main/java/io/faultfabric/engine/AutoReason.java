@@ -24,6 +24,8 @@ public enum AutoReason {
     VIRTUAL_QUEUE_FULL(ResponseCode.SUCCESS),
     /** The fault object or the fabric was torn down with the group still pending. */
     SHUTDOWN(ResponseCode.INVALID),
+    /** The IOMMU unit was reset (driver reload, error recovery): what it had pending or queued with L=1 is answered. */
+    IOMMU_RESTART(ResponseCode.INVALID),
     /** The node hosting the handler became unreachable. */
     NODE_DOWN(ResponseCode.INVALID);
 

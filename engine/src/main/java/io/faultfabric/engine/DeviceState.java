@@ -6,8 +6,9 @@ import java.util.Arrays;
  * The PRI side of one PCIe device: a physical function and its virtual functions, which share one
  * Outstanding Page Request Allocation (credits) and one PRI enable / Response Failure state. Each
  * function has its own RID and its own PRGI space. Single-threaded.
+ * Not final only so that tests can build a device that breaks these rules on purpose, to prove the checkers.
  */
-public final class DeviceState {
+public class DeviceState {
     /** What became of a request the device was asked to send. */
     public enum Issue { ISSUED, NO_CREDIT, PRI_DISABLED, RESETTING, PRGI_BUSY, NOT_MY_RID }
 

@@ -13,5 +13,7 @@ public enum DropReason {
     /** A partial group freed without an answer: VT-d PRO clearing, device reset or removal, or its group answered by the hardware on overflow. */
     PARTIAL_DISCARDED,
     /** A request of a device whose PRI is disabled (after Response Failure): the IOMMU never sees it. */
-    PRI_DISABLED
+    PRI_DISABLED,
+    /** An L=0 request queued or assembled when its IOMMU unit was reset: the reset discards queue and partial groups. */
+    IOMMU_RESTART
 }

@@ -24,6 +24,10 @@ public final class IommuCore {
 
     private final PageRequest[] ring;
     private final int[] ringEpoch;   // per ring entry: its slot's epoch when it was queued
+    private final long[] ringArrival; // per ring entry: its number among all requests offered, for the drain check
+    private long arrivals;
+    private final boolean[] failNext; // per device index: the next group routed fails (a Response Failure injected)
+    private final java.util.Map<Long, Long> detachedAt = new java.util.HashMap<>(); // (RID, PASID) -> arrivals at its last detach
     private final int[] slotEpoch;   // per function*512+prgi: bumped when the slot's group ends while requests of it may be queued
     private int head;
     private int size;
@@ -63,6 +67,8 @@ public final class IommuCore {
         this.removed = new boolean[rids.length];
         this.ring = new PageRequest[queueDepth];
         this.ringEpoch = new int[queueDepth];
+        this.ringArrival = new long[queueDepth];
+        this.failNext = new boolean[rids.length];
         this.slotEpoch = new int[rids.length * Prgi.COUNT];
         this.partial = new PageRequestGroup[rids.length * Prgi.COUNT];
         this.outstanding = new PageRequestGroup[rids.length * Prgi.COUNT];
@@ -90,6 +96,7 @@ public final class IommuCore {
         if (overflow || size == ring.length) {
             if (!overflow) ledger.overflowEvents++;
             overflow = true;
+            arrivals++;
             overflowed(r, nowNanos);
             return;
         }
@@ -97,6 +104,7 @@ public final class IommuCore {
         int dev = deviceIndexByRid[r.rid()];
         ring[at] = r;
         ringEpoch[at] = dev < 0 ? 0 : slotEpoch[dev * Prgi.COUNT + r.prgi()];
+        ringArrival[at] = arrivals++;
         size++;
         if (size > ledger.queueHighWater) ledger.queueHighWater = size;
     }
@@ -125,11 +133,12 @@ public final class IommuCore {
         while (n < max && size > 0) {
             PageRequest r = ring[head];
             int epoch = ringEpoch[head];
+            long arrival = ringArrival[head];
             ring[head] = null;
             head = (head + 1) % ring.length;
             size--;
             n++;
-            handle(r, epoch, nowNanos);
+            handle(r, epoch, arrival, nowNanos);
         }
         if (size == 0) queueEmptied();
         return n;
@@ -148,7 +157,7 @@ public final class IommuCore {
         if (routing.drainingCount() > 0) completeDrains();
     }
 
-    private void handle(PageRequest r, int epoch, long nowNanos) {
+    private void handle(PageRequest r, int epoch, long arrival, long nowNanos) {
         if (r.isStopMarker()) {
             // never answered, whoever sent it; Linux drops it without waiting: the drain does the waiting
             ledger.stopMarkersConsumed++;
@@ -171,8 +180,13 @@ public final class IommuCore {
         int slot = dev * Prgi.COUNT + r.prgi();
         PageRequestGroup g = partial[slot];
         if (!r.last()) {
-            if (g == null) partial[slot] = new PageRequestGroup(index, dev, r);
-            else g.append(r);
+            if (g == null) {
+                g = new PageRequestGroup(index, dev, r);
+                g.arrival = arrival;
+                partial[slot] = g;
+            } else {
+                g.append(r);
+            }
             return;
         }
         if (g == null) g = new PageRequestGroup(index, dev, r);
@@ -212,6 +226,11 @@ public final class IommuCore {
             autoAnswer(g, AutoReason.MALFORMED, nowNanos);
             return;
         }
+        if (failNext[dev]) {
+            failNext[dev] = false;
+            autoAnswer(g, AutoReason.HANDLER_FAILED, nowNanos);
+            return;
+        }
         g.dispatched(nextGroupId++, handler, ioasid, nowNanos);
         outstanding[slot] = g;
         link(g);
@@ -235,6 +254,9 @@ public final class IommuCore {
         RejectReason why = validate(rid, pasid, prgi, groupId, from);
         if (why != null) {
             ledger.rejected[why.ordinal()]++;
+            PageRequestGroup named = why == RejectReason.UNKNOWN_DEVICE || prgi < 0 || prgi > Prgi.MAX ? null
+                : outstanding[deviceIndexByRid[rid] * Prgi.COUNT + prgi];
+            if (named != null) named.note(PageRequestGroup.REJECTED, why.ordinal());
             out.rejected(rid, pasid, prgi, from, why);
             return why;
         }
@@ -293,14 +315,51 @@ public final class IommuCore {
      */
     public void detach(int rid, int pasid, long nowNanos) {
         routing.detach(rid, pasid);
+        detachedAt.put(RoutingTable.key(rid, pasid), arrivals);
         answerPendingOf(rid, pasid, AutoReason.DETACHED, nowNanos);
         if (!overflow && !queueHolds(rid, pasid)) drained(rid, pasid);
     }
 
-    /** Attach an IOASID at (RID, PASID); refused while the PASID is attached or still draining. */
-    public void attach(int rid, int pasid, int ioasid) {
+    /**
+     * Attach an IOASID at (RID, PASID); refused while the PASID is attached or still draining.
+     *
+     * @return null, or what the PASID's previous attachment left behind at this unit (requests that arrived before its
+     *         detach, still queued or in partial groups, or groups still outstanding): a reuse before the drain (invariant 6),
+     *         found from the queue itself rather than from the routing table's draining mark, for the host to record
+     */
+    public String attach(int rid, int pasid, int ioasid) {
         requireDevice(rid);
         routing.attach(rid, pasid, ioasid);
+        Long mark = detachedAt.remove(RoutingTable.key(rid, pasid));
+        return leftovers(rid, pasid, mark == null ? -1 : mark);
+    }
+
+    /** What of (RID, PASID) arrived before {@code before} and is still queued or assembling, and its outstanding groups. */
+    private String leftovers(int rid, int pasid, long before) {
+        int dev = deviceIndexByRid[rid];
+        StringBuilder b = new StringBuilder();
+        int queued = 0;
+        for (int i = 0; i < size; i++) {
+            int at = (head + i) % ring.length;
+            PageRequest r = ring[at];
+            if (ringArrival[at] < before && r.rid() == rid && handleOf(r) == pasid && queued++ == 0) b.append("queued ").append(r);
+        }
+        if (queued > 1) b.append(" and ").append(queued - 1).append(" more queued");
+        for (int p = 0; p < Prgi.COUNT; p++) {
+            PageRequestGroup g = partial[dev * Prgi.COUNT + p];
+            if (g != null && g.arrival < before && handleOf(g) == pasid) b.append(b.length() == 0 ? "" : "; ").append("partial ").append(g).append(' ').append(g.history());
+            g = outstanding[dev * Prgi.COUNT + p];
+            if (g != null && handleOf(g) == pasid) b.append(b.length() == 0 ? "" : "; ").append("outstanding ").append(g).append(' ').append(g.history());
+        }
+        return b.length() == 0 ? null : "pasid " + pasid + " of rid " + new Rid(rid) + " attached again while its earlier use was not drained: " + b;
+    }
+
+    private static int handleOf(PageRequest r) {
+        return r.pasidPresent() ? r.pasid() : RoutingTable.NO_PASID;
+    }
+
+    private static int handleOf(PageRequestGroup g) {
+        return g.pasidPresent() ? g.pasid() : RoutingTable.NO_PASID;
     }
 
     /** Replace the page table at (RID, PASID): the old owner's pending groups are answered Invalid (the intended rule). */
@@ -337,6 +396,78 @@ public final class IommuCore {
     public void removeDevice(int rid, long nowNanos) {
         resetDevice(rid, nowNanos);
         removed[deviceIndexByRid[rid]] = true;
+    }
+
+    /** Hot-plug of a function removed with {@link #removeDevice}: its requests are served again. */
+    public void addDevice(int rid) {
+        removed[requireDevice(rid)] = false;
+    }
+
+    /**
+     * A handler fails on the function's groups: every group of it still pending is answered Response Failure
+     * ({@link AutoReason#HANDLER_FAILED}); with none pending, the next group routed is. Returns the groups answered now.
+     */
+    public int failGroupsOf(int rid, long nowNanos) {
+        int dev = requireDevice(rid);
+        int n = 0;
+        for (int p = 0; p < Prgi.COUNT; p++) {
+            PageRequestGroup g = outstanding[dev * Prgi.COUNT + p];
+            if (g != null) {
+                close(g);
+                autoAnswer(g, AutoReason.HANDLER_FAILED, nowNanos);
+                n++;
+            }
+        }
+        failNext[dev] = n == 0;
+        return n;
+    }
+
+    /**
+     * The unit is reset (driver reload, error recovery): its queue is discarded (an L=1 request in it has its group,
+     * with what was assembled of it, answered {@link AutoReason#IOMMU_RESTART}; other requests are dropped, stop markers
+     * consumed), partial groups are discarded, overflow is cleared, and every outstanding group is answered
+     * IOMMU_RESTART. The PASID table survives (software reprograms it). Returns the groups answered.
+     */
+    public int restart(long nowNanos) {
+        int n = 0;
+        while (size > 0) {
+            PageRequest r = ring[head];
+            ring[head] = null;
+            head = (head + 1) % ring.length;
+            size--;
+            if (r.isStopMarker()) {
+                ledger.stopMarkersConsumed++;
+                continue;
+            }
+            if (!r.last()) {
+                drop(r, DropReason.IOMMU_RESTART);
+                continue;
+            }
+            int dev = deviceIndexByRid[r.rid()];
+            PageRequestGroup g = dev < 0 ? null : partial[dev * Prgi.COUNT + r.prgi()];
+            if (g == null) g = new PageRequestGroup(index, dev, r);
+            else {
+                partial[dev * Prgi.COUNT + r.prgi()] = null;
+                g.append(r);
+            }
+            autoAnswer(g, AutoReason.IOMMU_RESTART, nowNanos);
+            n++;
+        }
+        overflow = false;
+        for (int i = 0; i < partial.length; i++) {
+            PageRequestGroup g = partial[i];
+            if (g == null) continue;
+            partial[i] = null;
+            for (int k = 0; k < g.requestCount(); k++) drop(g.request(k), DropReason.IOMMU_RESTART);
+        }
+        while (oldest != null) {
+            PageRequestGroup g = oldest;
+            close(g);
+            autoAnswer(g, AutoReason.IOMMU_RESTART, nowNanos);
+            n++;
+        }
+        if (routing.drainingCount() > 0) completeDrains();
+        return n;
     }
 
     /** The handler failed (its actor crashed or stopped): its pending groups get Response Failure, as the kernel's handler error does. */
@@ -389,6 +520,12 @@ public final class IommuCore {
     }
 
     private void drained(int rid, int pasid) {
+        // its groups flushed: requests assembled under the old attachment must not join a group of the next one
+        int dev = deviceIndexByRid[rid];
+        for (int p = 0; p < Prgi.COUNT; p++) {
+            PageRequestGroup g = partial[dev * Prgi.COUNT + p];
+            if (g != null && handleOf(g) == pasid) discardPartialSlot(dev * Prgi.COUNT + p);
+        }
         routing.freeDrained(rid, pasid);
         ledger.pasidsDrained++;
         out.drained(rid, pasid);
@@ -398,7 +535,7 @@ public final class IommuCore {
     public boolean queueHolds(int rid, int pasid) {
         for (int i = 0; i < size; i++) {
             PageRequest r = ring[(head + i) % ring.length];
-            if (r.rid() == rid && (r.pasidPresent() ? r.pasid() : RoutingTable.NO_PASID) == pasid) return true;
+            if (r.rid() == rid && handleOf(r) == pasid) return true;
         }
         return false;
     }

@@ -32,6 +32,14 @@ public final class PageRequestGroup {
     PageRequestGroup prevOutstanding;
     PageRequestGroup nextOutstanding;
     boolean outstanding;
+    /** When its first request arrived at the IOMMU (the unit's running count of requests offered), for the drain check. */
+    long arrival;
+
+    // what happened to it at its IOMMU, for counterexamples: up to HISTORY events of one byte each, in one long
+    static final int HISTORY = 8;
+    static final int DISPATCHED = 1, ANSWERED = 2, AUTO = 3, REJECTED = 4;
+    private long trail;
+    private int events;
 
     PageRequestGroup(int iommu, int deviceIndex, PageRequest first) {
         this.iommu = iommu;
@@ -61,11 +69,43 @@ public final class PageRequestGroup {
         this.handler = handler;
         this.ioasid = ioasid;
         this.dispatchedNanos = nowNanos;
+        note(DISPATCHED, 0);
     }
 
     void answer(ResponseCode code, AutoReason reason) {
         this.code = code;
         this.autoReason = reason;
+        note(reason == null ? ANSWERED : AUTO, reason == null ? code.ordinal() : reason.ordinal());
+    }
+
+    /** Adds an event to the group's bounded history; past {@link #HISTORY} events only the count goes on. */
+    void note(int type, int detail) {
+        if (events < HISTORY) trail |= (long) ((type << 5) | (detail & 0x1F)) << (8 * events);
+        events++;
+    }
+
+    /**
+     * What happened to this group at its IOMMU, oldest first: dispatched, answers rejected, its answer. Bounded (one long
+     * per group, no event log), so it is always kept; counterexamples quote it.
+     */
+    public String history() {
+        StringBuilder b = new StringBuilder("[").append(requestCount()).append(requestCount() == 1 ? " request" : " requests")
+            .append(", device sequence ").append(sequence());
+        for (int i = 0; i < Math.min(events, HISTORY); i++) {
+            int e = (int) (trail >>> (8 * i)) & 0xFF;
+            int detail = e & 0x1F;
+            b.append(" -> ");
+            switch (e >>> 5) {
+                case DISPATCHED: b.append("dispatched as group ").append(groupId).append(" to handler ").append(handler)
+                    .append(" (ioasid ").append(ioasid).append(')'); break;
+                case ANSWERED: b.append("answered ").append(ResponseCode.values()[detail]).append(" by its handler"); break;
+                case AUTO: b.append("answered automatically ").append(AutoReason.values()[detail]); break;
+                case REJECTED: b.append("an answer rejected ").append(RejectReason.values()[detail]); break;
+                default: b.append('?');
+            }
+        }
+        if (events > HISTORY) b.append(" -> ... ").append(events - HISTORY).append(" more");
+        return b.append(']').toString();
     }
 
     public int iommu() { return iommu; }

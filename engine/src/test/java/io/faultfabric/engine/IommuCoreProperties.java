@@ -221,7 +221,8 @@ class IommuCoreProperties {
 
         private void attach(int rid, int pasid) {
             int io = nextIoasid++;
-            core.attach(rid, pasid, io);
+            // invariant 6 from the queue's side: whatever the PASID's earlier use left must be gone by the time it is reusable
+            assertThat(core.attach(rid, pasid, io)).as("leftovers at attach").isNull();
             attached.put(key(rid, pasid), io);
         }
 

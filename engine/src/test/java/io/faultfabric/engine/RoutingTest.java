@@ -116,12 +116,14 @@ class RoutingTest {
     }
 
     @Test
-    void aPartialGroupOfADetachedPasidGetsNoHandlerWhenItCloses() {
+    void aPartialGroupOfADetachedPasidIsFlushedByTheDrainAndItsLastRequestGetsNoHandler() {
         rig.send(req(PF, 1, 4, false));
         rig.core.detach(PF, 1, rig.now);
+        // drained at once (nothing queued): its partial group is flushed, so it cannot join a group of a later attachment
+        assertThat(rig.out.dropsFor(DropReason.PARTIAL_DISCARDED)).isEqualTo(1);
         rig.send(req(PF, 1, 4, true));
         assertThat(rig.out.lastResponse().autoReason()).isEqualTo(AutoReason.NO_HANDLER);
-        assertThat(rig.out.lastResponse().requestCount()).isEqualTo(2);
+        assertThat(rig.out.lastResponse().requestCount()).isEqualTo(1);
         assertThat(rig.out.dispatched).isEmpty();
     }
 

@@ -1,5 +1,6 @@
 package io.faultfabric.loadgen;
 
+import io.faultfabric.loadgen.cli.BenchCommand;
 import io.faultfabric.loadgen.cli.ExitCodes;
 import io.faultfabric.loadgen.cli.NodeCommand;
 import io.faultfabric.loadgen.cli.RunCommand;
@@ -17,10 +18,10 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** The {@code faultfabric} command: runs, validates and lists load-generation scenarios. */
+/** The {@code faultfabric} command: runs, validates and lists load-generation scenarios, and benchmarks the fabric. */
 @Command(name = "faultfabric", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Simulates I/O page faults travelling from PCIe devices through IOMMUs to the owners of their address spaces.",
-        subcommands = {RunCommand.class, NodeCommand.class, ValidateCommand.class, ScenariosCommand.class, StudyCommand.class},
+        subcommands = {RunCommand.class, NodeCommand.class, ValidateCommand.class, ScenariosCommand.class, StudyCommand.class, BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
                 "0:ok",
                 "1:an assertion of the scenario failed",
@@ -45,7 +46,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command: expected one of run, node, validate, scenarios, study");
+        throw new ParameterException(spec.commandLine(), "missing command: expected one of run, node, validate, scenarios, study, bench");
     }
 
     static int exitCode(Throwable ex) {

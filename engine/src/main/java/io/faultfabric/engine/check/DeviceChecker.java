@@ -17,6 +17,7 @@ public final class DeviceChecker {
     private final Violations violations;
     private final long[] openSequence;   // per slot: sequence of the closed group awaiting its answer, -1 none
     private final int[] slotRequests;
+    private final int[] slotPasid;       // per slot: the PASID (or -1 without one) of the group sent there last
     private final long[] lastAnswered;   // per slot: sequence of the last group answered there
     private int inFlight;
     private boolean failed;
@@ -28,6 +29,7 @@ public final class DeviceChecker {
         this.violations = violations;
         this.openSequence = new long[rids.length * Prgi.COUNT];
         this.slotRequests = new int[rids.length * Prgi.COUNT];
+        this.slotPasid = new int[rids.length * Prgi.COUNT];
         this.lastAnswered = new long[rids.length * Prgi.COUNT];
         java.util.Arrays.fill(openSequence, -1);
         java.util.Arrays.fill(lastAnswered, -1);
@@ -52,20 +54,26 @@ public final class DeviceChecker {
         }
         int s = slot(r.rid(), r.prgi());
         slotRequests[s]++;
-        if (r.last()) openSequence[s] = r.sequence();
+        if (r.last()) {
+            openSequence[s] = r.sequence();
+            slotPasid[s] = r.pasidPresent() ? r.pasid() : -1;
+        }
     }
 
     /** A Page Group Response reached the device. */
     public void onResponse(PageRequestGroup g) {
         if (g.lastRequest() != null && g.lastRequest().isStopMarker()) {
-            violations.record(Invariant.STOP_MARKERS_UNANSWERED, "a stop marker was answered: " + g);
+            violations.record(Invariant.STOP_MARKERS_UNANSWERED, "a stop marker was answered: " + g + " " + g.history());
             return;
         }
         int s = slot(g.rid(), g.prgi());
-        if (s < 0 || openSequence[s] < 0 || openSequence[s] != g.sequence()) {
-            boolean duplicate = s >= 0 && lastAnswered[s] == g.sequence();
+        if (s < 0 || openSequence[s] < 0 || openSequence[s] != g.sequence() || slotPasid[s] != (g.pasidPresent() ? g.pasid() : -1)) {
+            boolean duplicate = s >= 0 && lastAnswered[s] == g.sequence() && openSequence[s] != g.sequence();
             violations.record(duplicate ? Invariant.ONE_RESPONSE_PER_GROUP : Invariant.RESPONSE_MATCHES_GROUP,
-                (duplicate ? "second response to " : "response matching no outstanding group: ") + g);
+                (duplicate ? "second response to " : "response matching no outstanding group of device " + new Rid(rids[0]) + ": ")
+                    + g + " " + g.history() + (s < 0 ? "; its RID is not a function of this device"
+                    : openSequence[s] < 0 ? "; nothing outstanding at its PRGI" : "; outstanding at its PRGI: sequence " + openSequence[s]
+                    + " pasid " + slotPasid[s]));
             return;
         }
         lastAnswered[s] = openSequence[s];
@@ -108,7 +116,8 @@ public final class DeviceChecker {
         for (int s = 0; s < openSequence.length; s++) {
             if (openSequence[s] >= 0) {
                 into.record(Invariant.ONE_RESPONSE_PER_GROUP, "lost: device " + new Rid(rids[s / Prgi.COUNT])
-                    + " prgi " + (s % Prgi.COUNT) + " group sequence " + openSequence[s] + " never answered");
+                    + " prgi " + (s % Prgi.COUNT) + " group sequence " + openSequence[s] + " never answered [pasid " + slotPasid[s]
+                    + ", " + slotRequests[s] + " requests sent, L=1 sent, no response]");
             }
         }
     }

@@ -5,7 +5,7 @@ import io.faultfabric.engine.OutcomeLedger;
 
 /**
  * Invariant 9: the counts of a run add up. It also compares the responses the IOMMUs sent with those
- * the devices received, which is invariant 1 counted from both ends (a response lost or duplicated on the way).
+ * the devices received, which is invariant 1 counted from both ends (a response lost on the way).
  */
 public final class LedgerCheck {
     private LedgerCheck() {}
@@ -36,9 +36,11 @@ public final class LedgerCheck {
             long sent = 0;
             for (long x : l.answeredSent) sent += x;
             for (long x : l.autoSent) sent += x;
-            if (sent != l.groupsCompleted() + l.unexpectedPrgi) {
-                v.record(Invariant.ONE_RESPONSE_PER_GROUP, "responses sent by IOMMUs " + sent + " != received by devices "
-                    + l.groupsCompleted() + " + unexpected " + l.unexpectedPrgi + ": responses lost or duplicated on the way");
+            // only a shortfall: a response delivered twice or to the wrong device is caught, and classified, by the
+            // device's checker as it arrives; counted here as well it would show as a second invariant broken
+            if (sent > l.groupsCompleted() + l.unexpectedPrgi) {
+                v.record(Invariant.ONE_RESPONSE_PER_GROUP, "responses sent by IOMMUs " + sent + " > received by devices "
+                    + l.groupsCompleted() + " + unexpected " + l.unexpectedPrgi + ": responses lost on the way");
             }
         }
     }

@@ -32,17 +32,18 @@ public final class OwnerChecker {
 
     public void onReceived(int owner, PageRequestGroup g) {
         if (g.lastRequest() == null || !g.lastRequest().last()) {
-            violations.record(Invariant.DISPATCH_AFTER_LAST, "owner " + owner + " was handed an unclosed group " + g);
+            violations.record(Invariant.DISPATCH_AFTER_LAST, "owner " + owner + " was handed an unclosed group " + g + " " + g.history());
         }
         int attached = ownership.ioasidAttachedAt(g.rid(), g.pasidPresent() ? g.pasid() : RoutingTable.NO_PASID);
         if (attached >= 0 && attached != g.ioasid()) {
             violations.record(Invariant.ROUTED_TO_ATTACHED_OWNER, "owner " + owner + " received " + g + " routed by ioasid "
-                + g.ioasid() + " but ioasid " + attached + " is attached at its (RID, PASID)");
+                + g.ioasid() + " but ioasid " + attached + " is attached at its (RID, PASID) " + g.history());
             return;
         }
         int expected = mode == RoutingMode.OWNER ? ownership.ownerOfIoasid(g.ioasid()) : ownership.ownerOfDevice(g.rid());
         if (expected != owner) {
-            violations.record(Invariant.ROUTED_TO_ATTACHED_OWNER, "owner " + owner + " received " + g + " which belongs to owner " + expected);
+            violations.record(Invariant.ROUTED_TO_ATTACHED_OWNER, "owner " + owner + " received " + g + " which belongs to owner " + expected
+                + " " + g.history());
         }
     }
 }

@@ -91,6 +91,7 @@ public final class VirtualPageRequestQueue {
     private final ArrayDeque<Injected> queue = new ArrayDeque<>();
     private final Map<Long, Injected> awaitingResponse = new HashMap<>();
     private int used;
+    private int flooded;
     private boolean pro;
 
     private long injected;
@@ -169,7 +170,7 @@ public final class VirtualPageRequestQueue {
             return Admission.OVERFLOWING;
         }
         int n = group.requestCount();
-        if (used + n > capacity) {
+        if (used + flooded + n > capacity) {
             pro = true;
             proEvents++;
             refused++;
@@ -191,6 +192,19 @@ public final class VirtualPageRequestQueue {
         }
         return Admission.QUEUED;
     }
+
+    /**
+     * Descriptors of work from outside the model (a burst from the guest's other devices) occupy {@code descriptors}
+     * entries of the queue until flooded again with 0: groups that do not fit are refused and PRO is set, as on overflow.
+     */
+    public void flood(int descriptors) {
+        if (descriptors < 0 || descriptors > capacity) {
+            throw new IllegalArgumentException("descriptors must be 0.." + capacity + ", was " + descriptors);
+        }
+        flooded = descriptors;
+    }
+
+    public int flooded() { return flooded; }
 
     /** The guest takes the next group off its queue (its descriptors are freed); null when empty. PRO is cleared once empty. */
     public Injected take() {

@@ -154,11 +154,20 @@ public final class RunCommand implements Callable<Integer> {
         new ReportWriter().write(outcome.toReport(), dir);
     }
 
+    /** The sum of the outcomes whose names start with {@code prefix}. */
+    private static long sum(Map<String, Long> outcomes, String prefix) {
+        return outcomes.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).mapToLong(Map.Entry::getValue).sum();
+    }
+
     private static void printSummary(RunOutcome o, Path dir, PrintWriter out) {
         LatencySummary latency = o.latencySummary();
         out.printf(Locale.ROOT, "%nscenario    %s (seed %d) on %s: %.2f s, %,d PASIDs, routing %s%n", o.scenario(), o.seed(), o.engine(),
                 o.durationSeconds(), o.pasids(), o.routingMode());
         out.printf(Locale.ROOT, "groups      issued %,d  completed %,d  lost %,d%n", o.issuedGroups(), o.completedGroups(), o.lostGroups());
+        long answered = sum(o.outcomes(), "answered.");
+        long automatic = sum(o.outcomes(), "auto.") - o.outcomes().getOrDefault("auto.SHUTDOWN", 0L);
+        out.printf(Locale.ROOT, "accounting  issued %,d = answered by handlers %,d + answered automatically %,d + outstanding at the end %,d%s%n",
+                o.issuedGroups(), answered, automatic, o.lostGroups(), answered + automatic + o.lostGroups() == o.issuedGroups() ? "" : "  (DOES NOT ADD UP)");
         out.printf(Locale.ROOT, "throughput  %,.0f groups/s%n", o.throughputPerSec());
         out.printf(Locale.ROOT, "latency     p50 %,dus  p90 %,dus  p99 %,dus  p99.9 %,dus  max %,dus  (%,d groups timed)%n",
                 latency.p50(), latency.p90(), latency.p99(), latency.p999(), latency.max(), latency.count());

@@ -7,6 +7,7 @@ import io.faultfabric.engine.OutcomeLedger;
 import io.faultfabric.engine.ResponseCode;
 import io.faultfabric.engine.check.Violations;
 import io.faultfabric.engine.topology.Topology;
+import io.faultfabric.loadgen.fault.FaultInjector;
 import io.faultfabric.loadgen.report.Progress;
 import io.faultfabric.loadgen.report.RunReport.Environment;
 import io.faultfabric.loadgen.report.RunReport.FaultWindow;
@@ -39,9 +40,15 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Latency is each group's time from its intended issue time to its response reaching the device:
  * in an open model a device that falls behind its schedule shows as latency (coordinated omission corrected).
+ *
+ * <p>The scenario's faults are injected on their schedules while the load runs ({@link FaultInjector}); when the load
+ * ends, whatever fault is still active is healed before the fabric drains, and every group must still end with exactly
+ * one outcome. A device's driver resets it {@link #DRIVER_RECOVERY} after a Response Failure, as DirectFabric's does.
  */
 public final class FabricScenarioRunner implements ScenarioRunner {
     public static final String NAME = "fabric";
+    /** How long a device's driver takes to reset the function after a Response Failure turned its PRI off. */
+    public static final Duration DRIVER_RECOVERY = Duration.ofMillis(10);
 
     @Override
     public String name() { return NAME; }
@@ -51,9 +58,6 @@ public final class FabricScenarioRunner implements ScenarioRunner {
 
     @Override
     public RunOutcome run(Scenario scenario, RunOptions options, ProgressListener progress) {
-        if (!scenario.faults().isEmpty()) {
-            throw new io.faultfabric.loadgen.scenario.ScenarioException("scenario.faults: failure injection is not available in this build; remove them (--set scenario.faults=[])");
-        }
         Config config = scenario.fabricConfig().withFallback(ConfigFactory.load());
         if (options.nodes() > 1) {
             try (LocalCluster cluster = LocalCluster.start(options.nodes(), config, Duration.ofSeconds(60))) {
@@ -102,12 +106,14 @@ public final class FabricScenarioRunner implements ScenarioRunner {
             FaultFabric fabric = startFabric();
             log.info("fabric of {} owner actors started in {} ms", topology.ownerCount(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
 
-            List<FaultWindow> faults = new ArrayList<>();
+            fabric.context().driverRecovery(DRIVER_RECOVERY);
             startEpochMillis = System.currentTimeMillis();
             startNanos = System.nanoTime();
             lastNanos = startNanos;
             LoadRun load = LoadRun.start(fabric, system, scenario.load(), scenario.seed(),
                 scenario.stop().groups().orElse(Long.MAX_VALUE), scenario.stop().duration().orElse(null));
+            FaultInjector injector = scenario.faults().isEmpty() ? null
+                : FaultInjector.start(scenario.faults(), scenario.seed(), fabric, system, scenario.ownerPolicies(topology), load.startNanos());
             CompletableFuture<?> loadDone = load.completion().toCompletableFuture();
             long interval = options.progressInterval().toNanos();
             while (!loadDone.isDone()) {
@@ -124,6 +130,8 @@ public final class FabricScenarioRunner implements ScenarioRunner {
                     throw new IllegalStateException("the load of scenario " + scenario.name() + " failed: " + e.getCause(), e.getCause());
                 }
             }
+            // every fault still active is healed before the drain: from here on the fabric must answer everything
+            List<FaultWindow> faults = injector == null ? List.of() : injector.stop();
             Duration quiet = settings.responseTimeout().multipliedBy(4).plusSeconds(10);
             FabricSnapshot drained = await(LoadRun.awaitQuiet(fabric, system, quiet).toCompletableFuture(), quiet.plusSeconds(30));
             long endNanos = System.nanoTime();

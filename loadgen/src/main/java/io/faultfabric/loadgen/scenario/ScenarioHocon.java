@@ -102,11 +102,20 @@ public final class ScenarioHocon {
     private static String fault(FaultSpec f) {
         List<String> parts = new ArrayList<>();
         parts.add("kind = " + f.kind());
-        f.at().ifPresent(d -> parts.add("at = " + duration(d)));
+        parts.add("at = " + duration(f.at()));
         f.every().ifPresent(d -> parts.add("every = " + duration(d)));
-        optional(f.probability(), "probability", parts);
-        optional(f.fraction(), "fraction", parts);
         f.duration().ifPresent(d -> parts.add("duration = " + duration(d)));
+        optional(f.fraction(), "fraction", parts);
+        Fault fault = f.fault();
+        double probability = fault.perMessage() > 0 ? fault.perMessage() : f.probability();
+        if (probability != 1) parts.add("probability = " + number(probability));
+        if (fault instanceof Fault.SlowOwner x) parts.add("latency " + serviceTime(x.latency()));
+        else if (fault instanceof Fault.WrongAnswers x) parts.add("ratio = " + number(x.ratio()));
+        else if (fault instanceof Fault.ForgedResponse x) parts.add("forgery = " + x.forgery().spelling());
+        else if (fault instanceof Fault.GuestSlow x) parts.add("extra = " + duration(x.extra()));
+        else if (fault instanceof Fault.VirtualQueueOverflow x) parts.add("fill = " + number(x.fill()));
+        else if (fault instanceof Fault.Delay x) parts.add("latency " + serviceTime(x.latency()));
+        else if (fault instanceof Fault.Reorder x) parts.add("window = " + duration(x.window()));
         return "{ " + String.join(", ", parts) + " }";
     }
 

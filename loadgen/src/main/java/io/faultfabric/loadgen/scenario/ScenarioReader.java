@@ -62,7 +62,7 @@ final class ScenarioReader {
         StopCondition stop = stop(r, s.node("stop"));
         Config fabric = fabric(r, s);
         List<Assertion> assertions = assertions(r, s);
-        List<FaultSpec> faults = faults(r, s);
+        List<FaultSpec> faults = faults(r, s, topology);
         s.finish();
         if (!r.errors().isEmpty()) throw new ScenarioException(r.errors());
         try {
@@ -365,7 +365,11 @@ final class ScenarioReader {
         return assertions.size() == values.size() ? assertions : null;
     }
 
-    private static List<FaultSpec> faults(ConfigReader r, Node s) {
+    /** The keys some fault kind takes besides its schedule. */
+    private static final List<String> FAULT_PARAMETERS = List.of("latency", "ratio", "forgery", "extra", "fill", "window");
+    private static final String FAULT_EXAMPLE = "an object such as { kind = OwnerHang, at = 2s, every = 5s, duration = 1s, fraction = 0.01 }";
+
+    private static List<FaultSpec> faults(ConfigReader r, Node s, UniformTopology topology) {
         List<ConfigValue> values = s.list("faults", "fault objects such as { kind = OwnerHang, at = 2s, duration = 1s, fraction = 0.01 }");
         if (values == null) return null;
         List<FaultSpec> faults = new ArrayList<>();
@@ -373,31 +377,118 @@ final class ScenarioReader {
             ConfigValue v = values.get(i);
             String at = s.path("faults") + "[" + i + "]";
             if (v.valueType() != ConfigValueType.OBJECT) {
-                r.error(at, v, "expected an object such as { kind = OwnerHang, at = 2s, duration = 1s, fraction = 0.01 }");
+                r.error(at, v, "expected " + FAULT_EXAMPLE);
                 continue;
             }
-            FaultSpec fault = fault(r, r.new Node(at, (ConfigObject) v));
+            FaultSpec fault = fault(r, r.new Node(at, (ConfigObject) v), topology);
             if (fault != null) faults.add(fault);
         }
         return faults.size() == values.size() ? faults : null;
     }
 
-    private static FaultSpec fault(ConfigReader r, Node f) {
-        String kind = f.string("kind");
-        if (kind != null && !kind.matches(FaultSpec.KIND_PATTERN)) {
-            r.error(f.path("kind"), f.value("kind"), "expected a fault kind named like OwnerHang or PrqOverflowStorm");
-            kind = null;
-        }
+    /** One fault: its kind and the parameters that kind takes, then its schedule; a key the kind does not take is unknown. */
+    private static FaultSpec fault(ConfigReader r, Node f, UniformTopology topology) {
         int before = r.errors().size();
+        String kind = faultKind(r, f);
         Duration at = f.optionalDuration("at", true);
         Duration every = f.optionalDuration("every", false);
         Double probability = f.optionalNumber("probability", 0, 1);
         Double fraction = f.optionalNumber("fraction", 0, 1);
+        if (fraction != null && fraction == 0) {
+            r.error(f.path("fraction"), f.value("fraction"), "expected a number in (0, 1]: the share of the targets each strike hits");
+            fraction = null;
+        }
         Duration duration = f.optionalDuration("duration", false);
+        Fault fault = kind == null ? null : faultOfKind(r, f, kind, probability);
+        // without a kind its own keys cannot be judged; any other key still can
+        if (kind == null) for (String parameter : FAULT_PARAMETERS) f.value(parameter);
         f.finish();
-        if (kind == null || r.errors().size() > before) return null;
-        return new FaultSpec(kind, Optional.ofNullable(at), Optional.ofNullable(every), optional(probability), optional(fraction),
-                Optional.ofNullable(duration));
+        if (fault == null || r.errors().size() > before) return null;
+        if (fault.target() == Fault.Target.GUESTS && topology != null && !topology.ownerKinds().contains(OwnerKind.GUEST)) {
+            r.error(f.path("kind"), f.value("kind"), "expected a fault the topology can take: " + kind
+                + " strikes guests, and scenario.topology.ownerKinds has no GUEST");
+            return null;
+        }
+        try {
+            return new FaultSpec(fault, at == null ? Duration.ZERO : at, Optional.ofNullable(every), Optional.ofNullable(duration),
+                optional(fraction), fault.perMessage() > 0 || probability == null ? 1 : probability);
+        } catch (IllegalArgumentException e) {
+            r.error(f.path(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** The fault's kind as {@link Fault#KINDS} spells it (matched without regard to case), or null after an error that lists them. */
+    private static String faultKind(ConfigReader r, Node f) {
+        ConfigValue v = f.value("kind");
+        String kinds = "one of " + String.join(", ", Fault.KINDS);
+        if (v == null) {
+            r.error(f.path("kind"), "missing; expected " + kinds);
+            return null;
+        }
+        String given = v.valueType() == ConfigValueType.STRING ? (String) v.unwrapped() : "";
+        for (String k : Fault.KINDS) if (k.equalsIgnoreCase(given)) return k;
+        r.error(f.path("kind"), v, "unknown fault kind; " + Suggestions.closest(given, Fault.KINDS).map(k -> "did you mean " + k + "? ")
+            .orElse("") + "expected " + kinds);
+        return null;
+    }
+
+    /** The kind's own parameters; {@code probability} is per message for the message faults, whose value it is. */
+    private static Fault faultOfKind(ConfigReader r, Node f, String kind, Double probability) {
+        boolean perMessage = List.of("DropResponse", "DuplicateResponse", "ForgedResponse", "Delay", "Reorder").contains(kind);
+        if (perMessage && probability != null && probability == 0) {
+            r.error(f.path("probability"), f.value("probability"), "expected a number in (0, 1]: the chance per message");
+            return null;
+        }
+        double p = probability == null ? 1 : probability;
+        if (perMessage && probability == null && (kind.equals("DropResponse") || kind.equals("DuplicateResponse") || kind.equals("ForgedResponse"))) {
+            r.error(f.path("probability"), "missing; expected a number in (0, 1]: the chance that " + kind + " strikes a message");
+            return null;
+        }
+        switch (kind) {
+            case "OwnerCrash": return new Fault.OwnerCrash();
+            case "OwnerHang": return new Fault.OwnerHang();
+            case "SlowOwner": {
+                ServiceTime latency = serviceTime(r, f.node("latency"));
+                return latency == null ? null : new Fault.SlowOwner(latency);
+            }
+            case "WrongAnswers": {
+                Double ratio = f.has("ratio") ? f.number("ratio", 0, true, 1, "share of the owner's groups whose handler fails") : Double.valueOf(1);
+                return ratio == null ? null : new Fault.WrongAnswers(ratio);
+            }
+            case "DropResponse": return new Fault.DropResponse(p);
+            case "DuplicateResponse": return new Fault.DuplicateResponse(p);
+            case "ForgedResponse": {
+                List<String> forgeries = java.util.Arrays.stream(Fault.Forgery.values()).map(Fault.Forgery::spelling).toList();
+                String forgery = f.has("forgery") ? f.choice("forgery", forgeries) : "owner";
+                return forgery == null ? null : new Fault.ForgedResponse(p, Fault.Forgery.valueOf(forgery.toUpperCase(java.util.Locale.ROOT)));
+            }
+            case "GuestHang": return new Fault.GuestHang();
+            case "GuestSlow": {
+                Duration extra = f.duration("extra", false);
+                return extra == null ? null : new Fault.GuestSlow(extra);
+            }
+            case "VirtualQueueOverflow": {
+                Double fill = f.has("fill") ? f.number("fill", 0, true, 1, "share of the guest's queue flooded") : Double.valueOf(1);
+                return fill == null ? null : new Fault.VirtualQueueOverflow(fill);
+            }
+            case "PrqOverflowStorm": return new Fault.PrqOverflowStorm();
+            case "IommuRestart": return new Fault.IommuRestart();
+            case "DeviceReset": return new Fault.DeviceReset();
+            case "PriDisabledByFailure": return new Fault.PriDisabledByFailure();
+            case "PasidTeardown": return new Fault.PasidTeardown();
+            case "OwnerReplace": return new Fault.OwnerReplace();
+            case "HotUnplug": return new Fault.HotUnplug();
+            case "Delay": {
+                ServiceTime latency = serviceTime(r, f.node("latency"));
+                return latency == null ? null : new Fault.Delay(p, latency);
+            }
+            case "Reorder": {
+                Duration window = f.duration("window", false);
+                return window == null ? null : new Fault.Reorder(p, window);
+            }
+            default: throw new IllegalStateException("a kind in Fault.KINDS without a reader: " + kind);
+        }
     }
 
     private static OptionalDouble optional(Double d) {

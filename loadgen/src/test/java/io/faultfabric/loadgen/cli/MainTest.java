@@ -103,6 +103,8 @@ class MainTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("Running default on the direct engine", "lost 0", "invariants  all 9 held",
                 "ok    lostGroups == 0  (actual 0)");
+        assertThat(r.out()).containsPattern("accounting  issued 20,000 = answered by handlers 20,000 \\+ answered automatically 0"
+                + " \\+ outstanding at the end 0\\R");
         assertThat(r.out().lines()).containsSequence(
                 "report      " + dir.resolve(ReportWriter.HTML_FILE),
                 "            " + dir.resolve(ReportWriter.JSON_FILE),
@@ -188,7 +190,7 @@ class MainTest {
                         + "  scenario.topology.devicesPerIommuu: unknown key; did you mean devicesPerIommu?");
         expectBadInput(faultfabric("validate", "default", "--set", "nonsense"), "--set nonsense: expected key=value");
         expectBadInput(faultfabric("frobnicate"), "Unmatched argument at index 0: 'frobnicate'");
-        expectBadInput(faultfabric(), "faultfabric: missing command: expected one of run, node, validate, scenarios, study");
+        expectBadInput(faultfabric(), "faultfabric: missing command: expected one of run, node, validate, scenarios, study, bench");
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -168,19 +169,69 @@ class ScenarioLoaderTest {
     }
 
     @Test
-    void faultsAreCheckedForShapeOnly() {
+    void faultsAreTypedValuesWithTheirParametersAndSchedules() {
         Scenario s = loader.parse("scenario.faults = [{ kind = OwnerHang, at = 2s, every = 10s, duration = 1s, fraction = 0.01 },"
-                + " { kind = DropResponse, probability = 0.001 }]", "s", List.of());
+                + " { kind = DropResponse, probability = 0.001 },"
+                + " { kind = SlowOwner, at = 1s, duration = 3s, latency { shape = exponential, mean = 2ms } },"
+                + " { kind = forgedresponse, probability = 0.5, forgery = pasid },"
+                + " { kind = OwnerCrash, every = 2s, probability = 0.25 }]", "s", List.of());
 
         assertThat(s.faults()).containsExactly(
-                new FaultSpec("OwnerHang", Optional.of(Duration.ofSeconds(2)), Optional.of(Duration.ofSeconds(10)), java.util.OptionalDouble.empty(),
-                        java.util.OptionalDouble.of(0.01), Optional.of(Duration.ofSeconds(1))),
-                new FaultSpec("DropResponse", Optional.empty(), Optional.empty(), java.util.OptionalDouble.of(0.001),
-                        java.util.OptionalDouble.empty(), Optional.empty()));
+                new FaultSpec(new Fault.OwnerHang(), Duration.ofSeconds(2), Optional.of(Duration.ofSeconds(10)), Optional.of(Duration.ofSeconds(1)),
+                        OptionalDouble.of(0.01), 1),
+                FaultSpec.once(new Fault.DropResponse(0.001), Duration.ZERO),
+                FaultSpec.once(new Fault.SlowOwner(ServiceTime.exponential(2_000_000)), Duration.ofSeconds(1)).lasting(Duration.ofSeconds(3)),
+                FaultSpec.once(new Fault.ForgedResponse(0.5, Fault.Forgery.PASID), Duration.ZERO),
+                new FaultSpec(new Fault.OwnerCrash(), Duration.ZERO, Optional.of(Duration.ofSeconds(2)), Optional.empty(), OptionalDouble.empty(), 0.25));
+        assertThat(s.faults()).extracting(FaultSpec::kind).containsExactly("OwnerHang", "DropResponse", "SlowOwner", "ForgedResponse", "OwnerCrash");
+        assertThat(loader.parse("scenario.faults = [{ kind = WrongAnswers }, { kind = VirtualQueueOverflow, fill = 0.5 },"
+                + " { kind = Reorder, window = 2ms }, { kind = GuestSlow, extra = 50us, duration = 1s }]",
+                "s", List.of("scenario.topology.ownerKinds=[GUEST]", "scenario.topology.viommus=1")).faults())
+                .extracting(FaultSpec::fault)
+                .containsExactly(new Fault.WrongAnswers(1), new Fault.VirtualQueueOverflow(0.5), new Fault.Reorder(1, Duration.ofMillis(2)),
+                        new Fault.GuestSlow(Duration.ofNanos(50_000)));
+    }
+
+    @Test
+    void everyFaultKindCanBeWrittenAndReadBack() {
+        String all = String.join(",", "{ kind = OwnerCrash, every = 1s, fraction = 0.1 }", "{ kind = OwnerHang, duration = 1s }",
+                "{ kind = SlowOwner, latency { shape = constant, value = 1ms } }", "{ kind = WrongAnswers, ratio = 0.5 }",
+                "{ kind = DropResponse, probability = 0.1 }", "{ kind = DuplicateResponse, probability = 0.1 }",
+                "{ kind = ForgedResponse, probability = 0.1, forgery = prgi }", "{ kind = GuestHang, at = 1s, every = 3s, duration = 1s }",
+                "{ kind = GuestSlow, extra = 1ms }", "{ kind = VirtualQueueOverflow }", "{ kind = PrqOverflowStorm, duration = 100ms }",
+                "{ kind = IommuRestart }", "{ kind = DeviceReset, probability = 0.5 }", "{ kind = PriDisabledByFailure }",
+                "{ kind = PasidTeardown, fraction = 0.01 }", "{ kind = OwnerReplace }", "{ kind = HotUnplug, duration = 1s }",
+                "{ kind = Delay, latency { shape = uniform, min = 10us, max = 1ms } }", "{ kind = Reorder, probability = 0.5, window = 1ms }");
+        Scenario s = loader.parse("scenario.faults = [" + all + "]", "s", List.of("scenario.topology.ownerKinds=[GUEST]", "scenario.topology.viommus=1"));
+
+        assertThat(s.faults()).extracting(FaultSpec::kind).containsExactlyElementsOf(Fault.KINDS);
+        assertThat(loader.parse(ScenarioHocon.render(s), "s", List.of())).isEqualTo(s);
+    }
+
+    @Test
+    void aFaultIsCheckedStrictlyWithItsKeyPath() {
         assertThat(errors("scenario.faults = [{ at = 1s, fraktion = 0.5 }, 3]")).containsExactly(
-                "scenario.faults[0].kind: missing; expected a string",
+                "scenario.faults[0].kind: missing; expected one of " + String.join(", ", Fault.KINDS),
                 "scenario.faults[0].fraktion: unknown key; did you mean fraction?",
-                "scenario.faults[1] = 3: expected an object such as { kind = OwnerHang, at = 2s, duration = 1s, fraction = 0.01 }");
+                "scenario.faults[1] = 3: expected an object such as { kind = OwnerHang, at = 2s, every = 5s, duration = 1s, fraction = 0.01 }");
+        assertThat(errors("scenario.faults = [{ kind = OwnerHnag }]")).containsExactly(
+                "scenario.faults[0].kind = \"OwnerHnag\": unknown fault kind; did you mean OwnerHang? expected one of " + String.join(", ", Fault.KINDS));
+        assertThat(errors("scenario.faults = [{ kind = OwnerCrash, duration = 1s }]"))
+                .containsExactly("scenario.faults[0]: OwnerCrash happens at an instant; it takes no duration");
+        assertThat(errors("scenario.faults = [{ kind = OwnerHang, latency { shape = zero } }]"))
+                .containsExactly("scenario.faults[0].latency: unknown key; expected one of kind, at, every, probability, fraction, duration");
+        assertThat(errors("scenario.faults = [{ kind = DropResponse }]"))
+                .containsExactly("scenario.faults[0].probability: missing; expected a number in (0, 1]: the chance that DropResponse strikes a message");
+        assertThat(errors("scenario.faults = [{ kind = SlowOwner }]")).containsExactly("scenario.faults[0].latency: missing; expected an object { ... }");
+        assertThat(errors("scenario.faults = [{ kind = OwnerHang, every = 1s, duration = 2s }]"))
+                .containsExactly("scenario.faults[0]: duration (2s) must be shorter than every (1s), so that a strike is healed before the next");
+        assertThat(errors("scenario.faults = [{ kind = OwnerHang, fraction = 0, at = -1s }]")).containsExactly(
+                "scenario.faults[0].at = \"-1s\": expected a duration >= 0 with a unit, e.g. 20us, 500ms, 10s or 2m",
+                "scenario.faults[0].fraction = 0: expected a number in (0, 1]: the share of the targets each strike hits");
+        assertThat(errors("scenario.faults = [{ kind = ForgedResponse, probability = 0.1, forgery = cookie }]"))
+                .containsExactly("scenario.faults[0].forgery = \"cookie\": expected one of prgi, pasid, owner");
+        assertThat(errors("scenario.faults = [{ kind = GuestHang }]")).containsExactly("scenario.faults[0].kind = \"GuestHang\": expected a fault "
+                + "the topology can take: GuestHang strikes guests, and scenario.topology.ownerKinds has no GUEST");
     }
 
     // --- bad input: every kind names its key path, the value and what is allowed

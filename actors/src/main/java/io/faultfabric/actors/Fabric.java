@@ -38,7 +38,8 @@ import java.util.function.IntFunction;
  * {@link SnapshotAll} replies with every IOMMU's, device's and vIOMMU's snapshot and the owners' totals;
  * {@link Shutdown} has every IOMMU answer what is pending (SHUTDOWN) and flush, then has every device report the groups
  * it still awaits as lost ({@link Device.Finish}), checks that the counts add up ({@link LedgerCheck}, drained), replies
- * with the final snapshot, whose violations are the run's verdict, and stops the fabric. Requests are served one at a time, in order, once the fabric has started.
+ * with the final snapshot, whose violations are the run's verdict, and stops the fabric. Requests are served one at a
+ * time, in order, once the fabric has started.
  */
 public final class Fabric extends AbstractBehavior<Fabric.Command> {
 

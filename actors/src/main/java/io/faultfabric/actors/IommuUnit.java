@@ -340,7 +340,7 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
         return this;
     }
 
-    /** A control message: run it, flush what it answered, reply ack or the error. */
+    /** A control message: run it and reply ack, or the error that names what was wrong (what it answered flushes as usual). */
     private Behavior<Command> control(ActorRef<StatusReply<Done>> replyTo, Runnable action) {
         try {
             action.run();

@@ -336,6 +336,8 @@ class CheckersCatchABrokenFabricTest {
         List<PageRequest> queued = new ArrayList<>();
         for (int prgi = 1; prgi <= 40; prgi++) queued.addAll(f.group(1, prgi, 1));
         f.send(0, queued); // held in the stalled unit's queue
+        TestProbe<Object> queuedYet = testKit.createTestProbe();
+        queuedYet.awaitAssert(() -> assertThat(f.iommu(0).queueDepth()).isEqualTo(40)); // the device acks before its batch is out
 
         f.ctx.iommu(0).tell(new IommuUnit.Detach(PF, 1, testKit.<StatusReply<Done>>createTestProbe().ref()));
         f.ctx.iommu(0).tell(new IommuUnit.Attach(PF, 1, 0, control.ref()));

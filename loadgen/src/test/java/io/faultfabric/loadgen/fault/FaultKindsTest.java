@@ -266,8 +266,9 @@ class FaultKindsTest {
         Run r = run(SVA, all(serving(TWO_MS)), at(new Fault.DeviceReset(), 200).onFraction(1));
 
         assertThat(r.auto(AutoReason.DEVICE_RESET)).isPositive();
-        assertThat(r.ledger().completedWith(ResponseCode.INVALID) - r.auto(AutoReason.TIMEOUT)).as(r.ledger().outcomes().toString())
-            .isEqualTo(r.auto(AutoReason.DEVICE_RESET));
+        // every Invalid is the reset's, a timeout's, or the final shutdown's (a loaded machine may leave groups pending then)
+        assertThat(r.ledger().completedWith(ResponseCode.INVALID) - r.auto(AutoReason.TIMEOUT) - r.auto(AutoReason.SHUTDOWN))
+            .as(r.ledger().outcomes().toString()).isEqualTo(r.auto(AutoReason.DEVICE_RESET));
     }
 
     @Test
@@ -342,9 +343,11 @@ class FaultKindsTest {
         assertThat(first.windows()).hasSizeBetween(3, 4);
         assertThat(first.windows().subList(0, 3)).allSatisfy(w -> {
             assertThat(w.detail()).contains("4 of 16 owners");
-            assertThat(w.endSeconds() - w.startSeconds()).isCloseTo(0.05, within(0.04));
+            // a strike never ends early; on a busy machine its timer may fire late, so only a lower bound is asserted
+            assertThat(w.endSeconds() - w.startSeconds()).isGreaterThanOrEqualTo(0.045);
         });
-        assertThat(first.windows().get(1).startSeconds() - first.windows().get(0).startSeconds()).isCloseTo(0.15, within(0.04));
+        // strikes follow their schedule (at 50 ms, then every 150 ms), not the previous strike's possibly late start
+        assertThat(first.windows().get(1).startSeconds()).isGreaterThanOrEqualTo(0.19);
         assertThat(again.windows().stream().map(FaultWindow::detail).map(d -> d.replaceAll(";.*", "")).limit(3).toList())
             .isEqualTo(first.windows().stream().map(FaultWindow::detail).map(d -> d.replaceAll(";.*", "")).limit(3).toList());
         assertThat(String.format(Locale.ROOT, "%s", first.windows().get(0).detail())).startsWith("strike 1: ");

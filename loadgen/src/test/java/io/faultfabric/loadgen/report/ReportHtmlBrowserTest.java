@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Renders report.html of {@link SampleReport} in headless Chromium. Set the system property
- * {@value #EXAMPLE_PROPERTY} to a path to also keep the screenshot there (how docs/img/report-example.png is made).
+ * {@value #EXAMPLE_PROPERTY} to a path to also keep the screenshot there.
  */
 class ReportHtmlBrowserTest {
     static final String EXAMPLE_PROPERTY = "faultfabric.report.example";

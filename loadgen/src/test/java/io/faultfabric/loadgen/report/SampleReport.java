@@ -13,7 +13,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * A realistic, seeded report: a minute of load on 256 PASIDs with a PRQ-overflow window and an owner stall, which dent
- * throughput and stretch the latency tail. Used by the browser test and for docs/img/report-example.png.
+ * throughput and stretch the latency tail. Used by the browser test.
  */
 final class SampleReport {
     private static final long SEED = 20_251_125L;

@@ -42,7 +42,7 @@ import java.util.List;
  *       feeding stream; an element already taken is still sent. {@link Generate} tickets still unsent at their
  *       deadline are dropped.</li>
  *   <li>{@link Subscribe}: where to publish answered groups, with an ack protocol ({@link Published}; bounded by the
- *       allocation).</li>
+ *       allocation); {@link EndResponses} ends it and replies once the subscriber has the end.</li>
  *   <li>{@link Quiesce}: take no more stream elements (shutdown); {@link GetSnapshot}; {@link Finish} at the end of a
  *       run: groups never answered are reported as lost.</li>
  * </ul>
@@ -91,6 +91,12 @@ public final class Device extends AbstractBehavior<Device.Command> {
     public static final List<PageRequestGroup> END_OF_RESPONSES = java.util.Collections.unmodifiableList(new ArrayList<>(0));
 
     public enum Published implements Command { INSTANCE }
+
+    /**
+     * Ends the response subscription as {@code Subscribe(null)} does, and replies once {@link #END_OF_RESPONSES} has gone
+     * to the subscriber (at once when there is none): after that the device may stop without leaving the stream open.
+     */
+    public record EndResponses(ActorRef<Done> replyTo) implements Command {}
 
     public record GetSnapshot(ActorRef<Snapshot> replyTo) implements Command {}
 
@@ -145,6 +151,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     private ArrayList<PageRequest> outgoing;
     private final List<ActorRef<StatusReply<Done>>> resetWaiters = new ArrayList<>();
+    private final List<ActorRef<Done>> endWaiters = new ArrayList<>(0);
 
     private ActorRef<List<PageRequestGroup>> subscriber;
     private List<PageRequestGroup> unpublished = new ArrayList<>();
@@ -194,6 +201,16 @@ public final class Device extends AbstractBehavior<Device.Command> {
                 return this;
             })
             .onMessageEquals(Published.INSTANCE, () -> { publishInFlight = false; publish(); resume(); return this; })
+            .onMessage(EndResponses.class, m -> {
+                if (subscriber == null) {
+                    m.replyTo().tell(Done.getInstance());
+                    return this;
+                }
+                endingSubscription = true;
+                endWaiters.add(m.replyTo());
+                publish();
+                return this;
+            })
             .onMessage(GetSnapshot.class, m -> { m.replyTo().tell(snapshot()); return this; })
             .onMessage(Finish.class, m -> {
                 checker.finish(ctx.violations());
@@ -368,6 +385,8 @@ public final class Device extends AbstractBehavior<Device.Command> {
                 subscriber.tell(END_OF_RESPONSES);
                 subscriber = null;
                 endingSubscription = false;
+                for (ActorRef<Done> w : endWaiters) w.tell(Done.getInstance());
+                endWaiters.clear();
             }
             return;
         }

@@ -268,12 +268,26 @@ public final class FaultFabric {
         }
         return CompletableFuture.allOf(quiet.toArray(new CompletableFuture[0]))
             .thenCompose(x -> settle(0))
-            .thenCompose(snap -> {
-                for (int d = 0; d < topology.deviceCount(); d++) ctx.device(d).tell(new Device.Subscribe(null));
+            .thenCompose(snap -> endResponses())
+            .thenCompose(ended -> {
                 // the guardian's shutdown runs the end-of-run checks: lost groups (each with what its device knows) and the counts
                 return AskPattern.<Fabric.Command, Fabric.Snapshot>ask(guardian, Fabric.Shutdown::new, askTimeout, system.scheduler())
                     .thenApply(this::finalSnapshot);
             });
+    }
+
+    /**
+     * Ends every device's response subscription and waits until each subscriber has had its end: a device stopped
+     * while its last batch awaited the subscriber's ack would leave the responses() stream open for ever. A consumer
+     * that takes nothing more keeps a device from ending; after the ask timeout the shutdown goes on without it.
+     */
+    private CompletionStage<Done> endResponses() {
+        List<CompletableFuture<Done>> ended = new ArrayList<>();
+        for (int d = 0; d < topology.deviceCount(); d++) {
+            ended.add(AskPattern.<Device.Command, Done>ask(ctx.device(d), Device.EndResponses::new, askTimeout, system.scheduler())
+                .toCompletableFuture().exceptionally(t -> Done.getInstance()));
+        }
+        return CompletableFuture.allOf(ended.toArray(new CompletableFuture[0])).thenApply(x -> Done.getInstance());
     }
 
     /** Answers what is pending at every unit, then checks whether the devices have it all; repeats while responses are in flight. */

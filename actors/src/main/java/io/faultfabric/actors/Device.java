@@ -274,16 +274,20 @@ public final class Device extends AbstractBehavior<Device.Command> {
      */
     private void resume() {
         if (feeds.isEmpty() || quiesced || blockedByPublishing()) return;
+        List<ActorRef<Ack>> done = null;
         for (java.util.Iterator<Feed> it = feeds.iterator(); it.hasNext(); ) {
             Feed f = it.next();
             if (f.requests != null) sendRequests(f);
             else generate(f);
             if (f.next == f.count) {
                 it.remove();
-                f.ackTo.tell(Ack.INSTANCE);
+                if (done == null) done = new ArrayList<>(2);
+                done.add(f.ackTo);
             }
         }
         flushOutgoing();
+        // acked after the flush: whoever learns that an element is sent can count on its requests being at the unit
+        if (done != null) for (ActorRef<Ack> a : done) a.tell(Ack.INSTANCE);
     }
 
     private void sendRequests(Feed f) {

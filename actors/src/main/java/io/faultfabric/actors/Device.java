@@ -12,6 +12,7 @@ import org.HdrHistogram.Histogram;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -74,6 +75,13 @@ public final class Device extends AbstractBehavior<Device.Command> {
     public enum StreamCompleted implements Command { INSTANCE }
 
     public record StreamFailed(Throwable cause) implements Command {}
+
+    /**
+     * A feeding stream has ended, after its last element: {@code issued} completes once every element the device held
+     * when this came is all sent or dropped (at its deadline, or because the device was quiesced or stopped). Lets a
+     * load know when its tickets are really out, not merely handed to the device.
+     */
+    public record StreamEnded(java.util.concurrent.CompletableFuture<Done> issued) implements Command {}
 
     public record Responses(List<PageRequestGroup> groups) implements Command {}
 
@@ -146,6 +154,11 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     // the stream elements not yet all sent, one per feeding stream at most (each waits for its ack), oldest first
     private final ArrayDeque<Feed> feeds = new ArrayDeque<>(2);
+    private long feedSequence; // elements taken so far: the next Feed's number
+    // ended streams waiting for the elements taken before their end to be out (see StreamEnded)
+    private final ArrayDeque<Ending> endings = new ArrayDeque<>(0);
+
+    private record Ending(java.util.concurrent.CompletableFuture<Done> issued, long before) {}
     private boolean quiesced;
     private boolean recoveryDue;
 
@@ -182,6 +195,11 @@ public final class Device extends AbstractBehavior<Device.Command> {
             .onMessage(Generate.class, this::onGenerate)
             .onMessage(StreamStarted.class, m -> { m.ackTo().tell(Ack.INSTANCE); return this; })
             .onMessageEquals(StreamCompleted.INSTANCE, () -> this)
+            .onMessage(StreamEnded.class, m -> {
+                endings.addLast(new Ending(m.issued(), feedSequence));
+                completeEndings();
+                return this;
+            })
             .onMessage(StreamFailed.class, m -> {
                 getContext().getLog().warn("the request stream of device {} failed: {}", device, m.cause().toString());
                 return this;
@@ -225,7 +243,12 @@ public final class Device extends AbstractBehavior<Device.Command> {
             .onMessage(Quiesce.class, m -> {
                 quiesced = true;
                 flushOutgoing();
+                endAll(); // nothing more will be sent
                 m.replyTo().tell(Done.getInstance());
+                return this;
+            })
+            .onSignal(PostStop.class, sig -> {
+                endAll(); // stopped: nothing more will be sent
                 return this;
             })
             .build();
@@ -242,27 +265,29 @@ public final class Device extends AbstractBehavior<Device.Command> {
         final int maxOutstanding;
         final long deadline;
         final ActorRef<Ack> ackTo;
+        final long sequence;
         int next;
 
-        Feed(List<PageRequest> requests, long[] tickets, int count, int maxOutstanding, long deadline, ActorRef<Ack> ackTo) {
+        Feed(List<PageRequest> requests, long[] tickets, int count, int maxOutstanding, long deadline, ActorRef<Ack> ackTo, long sequence) {
             this.requests = requests;
             this.tickets = tickets;
             this.count = count;
             this.maxOutstanding = maxOutstanding;
             this.deadline = deadline;
             this.ackTo = ackTo;
+            this.sequence = sequence;
         }
     }
 
     private Behavior<Command> onSend(Send m) {
-        feeds.addLast(new Feed(m.requests(), null, m.requests().size(), Integer.MAX_VALUE, NO_DEADLINE, m.ackTo()));
+        feeds.addLast(new Feed(m.requests(), null, m.requests().size(), Integer.MAX_VALUE, NO_DEADLINE, m.ackTo(), feedSequence++));
         resume();
         return this;
     }
 
     private Behavior<Command> onGenerate(Generate m) {
         if (faults == null) throw new IllegalStateException("device " + device + " has no fault sequence to generate from");
-        feeds.addLast(new Feed(null, m.intendedNanos(), m.count(), m.maxOutstanding(), m.deadlineNanos(), m.ackTo()));
+        feeds.addLast(new Feed(null, m.intendedNanos(), m.count(), m.maxOutstanding(), m.deadlineNanos(), m.ackTo(), feedSequence++));
         resume();
         return this;
     }
@@ -287,7 +312,20 @@ public final class Device extends AbstractBehavior<Device.Command> {
         }
         flushOutgoing();
         // acked after the flush: whoever learns that an element is sent can count on its requests being at the unit
-        if (done != null) for (ActorRef<Ack> a : done) a.tell(Ack.INSTANCE);
+        if (done != null) {
+            for (ActorRef<Ack> a : done) a.tell(Ack.INSTANCE);
+            completeEndings();
+        }
+    }
+
+    /** Ended streams whose elements are all out: every element taken before the end has left the queue of feeds. */
+    private void completeEndings() {
+        long oldest = feeds.isEmpty() ? Long.MAX_VALUE : feeds.peekFirst().sequence;
+        while (!endings.isEmpty() && endings.peekFirst().before() <= oldest) endings.pollFirst().issued().complete(Done.getInstance());
+    }
+
+    private void endAll() {
+        while (!endings.isEmpty()) endings.pollFirst().issued().complete(Done.getInstance());
     }
 
     private void sendRequests(Feed f) {

@@ -159,8 +159,12 @@ public final class FaultFabric {
             Duration.ofMillis(2), 512);
     }
 
-    /** Where a device takes fault tickets (from {@link #tickets}); {@code maxOutstanding} bounds its groups in flight. */
-    public Sink<long[], NotUsed> faultTickets(int device, int maxOutstanding) {
+    /**
+     * Where a device takes fault tickets (from {@link #tickets}); {@code maxOutstanding} bounds its groups in flight. The
+     * sink's value completes once the stream has ended and the device has issued every ticket it was given (the
+     * stream itself ends earlier: its last tickets may still wait in the sink's buffer and at the device).
+     */
+    public Sink<long[], CompletionStage<Done>> faultTickets(int device, int maxOutstanding) {
         return faultTickets(device, maxOutstanding, Device.NO_DEADLINE);
     }
 
@@ -169,7 +173,7 @@ public final class FaultFabric {
      * device has taken and not yet issued by then are dropped, as the stream's buffers may hold thousands when the
      * device is behind.
      */
-    public Sink<long[], NotUsed> faultTickets(int device, int maxOutstanding, long deadlineNanos) {
+    public Sink<long[], CompletionStage<Done>> faultTickets(int device, int maxOutstanding, long deadlineNanos) {
         requireRunning();
         checkDevice(device);
         if (maxOutstanding < 1) throw new IllegalArgumentException("maxOutstanding must be >= 1, was " + maxOutstanding);

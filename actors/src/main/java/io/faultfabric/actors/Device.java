@@ -12,6 +12,7 @@ import org.HdrHistogram.Histogram;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -38,8 +39,13 @@ import java.util.List;
  *   <li>{@link Responses}: answered groups from the IOMMU, coalesced per device.</li>
  *   <li>{@link StopPasid}: stop marker, then teardown of the PASID at the IOMMU; replies when drained.</li>
  *   <li>{@link Reset}: function-level reset; replies when the device has PRI back.</li>
- *   <li>{@link Subscribe}: where to publish answered groups, with an ack protocol (bounded by the allocation).</li>
- *   <li>{@link GetSnapshot}; {@link Finish} at the end of a run: groups never answered are reported as lost.</li>
+ *   <li>{@link StreamStarted} (acked at once), {@link StreamCompleted}, {@link StreamFailed} (logged): the ends of a
+ *       feeding stream; an element already taken is still sent. {@link Generate} tickets still unsent at their
+ *       deadline are dropped.</li>
+ *   <li>{@link Subscribe}: where to publish answered groups, with an ack protocol ({@link Published}; bounded by the
+ *       allocation); {@link EndResponses} ends it and replies once the subscriber has the end.</li>
+ *   <li>{@link Quiesce}: take no more stream elements (shutdown); {@link GetSnapshot}; {@link Finish} at the end of a
+ *       run: groups never answered are reported as lost.</li>
  * </ul>
  * After a Response Failure the device's driver resets it by itself once {@link FabricContext#driverRecovery()} has passed,
  * when that is set.
@@ -70,6 +76,13 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     public record StreamFailed(Throwable cause) implements Command {}
 
+    /**
+     * A feeding stream has ended, after its last element: {@code issued} completes once every element the device held
+     * when this came is all sent or dropped (at its deadline, or because the device was quiesced or stopped). Lets a
+     * load know when its tickets are really out, not merely handed to the device.
+     */
+    public record StreamEnded(java.util.concurrent.CompletableFuture<Done> issued) implements Command {}
+
     public record Responses(List<PageRequestGroup> groups) implements Command {}
 
     public record StopPasid(int rid, int pasid, ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -86,6 +99,12 @@ public final class Device extends AbstractBehavior<Device.Command> {
     public static final List<PageRequestGroup> END_OF_RESPONSES = java.util.Collections.unmodifiableList(new ArrayList<>(0));
 
     public enum Published implements Command { INSTANCE }
+
+    /**
+     * Ends the response subscription as {@code Subscribe(null)} does, and replies once {@link #END_OF_RESPONSES} has gone
+     * to the subscriber (at once when there is none): after that the device may stop without leaving the stream open.
+     */
+    public record EndResponses(ActorRef<Done> replyTo) implements Command {}
 
     public record GetSnapshot(ActorRef<Snapshot> replyTo) implements Command {}
 
@@ -135,11 +154,17 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     // the stream elements not yet all sent, one per feeding stream at most (each waits for its ack), oldest first
     private final ArrayDeque<Feed> feeds = new ArrayDeque<>(2);
+    private long feedSequence; // elements taken so far: the next Feed's number
+    // ended streams waiting for the elements taken before their end to be out (see StreamEnded)
+    private final ArrayDeque<Ending> endings = new ArrayDeque<>(0);
+
+    private record Ending(java.util.concurrent.CompletableFuture<Done> issued, long before) {}
     private boolean quiesced;
     private boolean recoveryDue;
 
     private ArrayList<PageRequest> outgoing;
     private final List<ActorRef<StatusReply<Done>>> resetWaiters = new ArrayList<>();
+    private final List<ActorRef<Done>> endWaiters = new ArrayList<>(0);
 
     private ActorRef<List<PageRequestGroup>> subscriber;
     private List<PageRequestGroup> unpublished = new ArrayList<>();
@@ -170,6 +195,11 @@ public final class Device extends AbstractBehavior<Device.Command> {
             .onMessage(Generate.class, this::onGenerate)
             .onMessage(StreamStarted.class, m -> { m.ackTo().tell(Ack.INSTANCE); return this; })
             .onMessageEquals(StreamCompleted.INSTANCE, () -> this)
+            .onMessage(StreamEnded.class, m -> {
+                endings.addLast(new Ending(m.issued(), feedSequence));
+                completeEndings();
+                return this;
+            })
             .onMessage(StreamFailed.class, m -> {
                 getContext().getLog().warn("the request stream of device {} failed: {}", device, m.cause().toString());
                 return this;
@@ -189,6 +219,16 @@ public final class Device extends AbstractBehavior<Device.Command> {
                 return this;
             })
             .onMessageEquals(Published.INSTANCE, () -> { publishInFlight = false; publish(); resume(); return this; })
+            .onMessage(EndResponses.class, m -> {
+                if (subscriber == null) {
+                    m.replyTo().tell(Done.getInstance());
+                    return this;
+                }
+                endingSubscription = true;
+                endWaiters.add(m.replyTo());
+                publish();
+                return this;
+            })
             .onMessage(GetSnapshot.class, m -> { m.replyTo().tell(snapshot()); return this; })
             .onMessage(Finish.class, m -> {
                 checker.finish(ctx.violations());
@@ -203,7 +243,12 @@ public final class Device extends AbstractBehavior<Device.Command> {
             .onMessage(Quiesce.class, m -> {
                 quiesced = true;
                 flushOutgoing();
+                endAll(); // nothing more will be sent
                 m.replyTo().tell(Done.getInstance());
+                return this;
+            })
+            .onSignal(PostStop.class, sig -> {
+                endAll(); // stopped: nothing more will be sent
                 return this;
             })
             .build();
@@ -220,27 +265,29 @@ public final class Device extends AbstractBehavior<Device.Command> {
         final int maxOutstanding;
         final long deadline;
         final ActorRef<Ack> ackTo;
+        final long sequence;
         int next;
 
-        Feed(List<PageRequest> requests, long[] tickets, int count, int maxOutstanding, long deadline, ActorRef<Ack> ackTo) {
+        Feed(List<PageRequest> requests, long[] tickets, int count, int maxOutstanding, long deadline, ActorRef<Ack> ackTo, long sequence) {
             this.requests = requests;
             this.tickets = tickets;
             this.count = count;
             this.maxOutstanding = maxOutstanding;
             this.deadline = deadline;
             this.ackTo = ackTo;
+            this.sequence = sequence;
         }
     }
 
     private Behavior<Command> onSend(Send m) {
-        feeds.addLast(new Feed(m.requests(), null, m.requests().size(), Integer.MAX_VALUE, NO_DEADLINE, m.ackTo()));
+        feeds.addLast(new Feed(m.requests(), null, m.requests().size(), Integer.MAX_VALUE, NO_DEADLINE, m.ackTo(), feedSequence++));
         resume();
         return this;
     }
 
     private Behavior<Command> onGenerate(Generate m) {
         if (faults == null) throw new IllegalStateException("device " + device + " has no fault sequence to generate from");
-        feeds.addLast(new Feed(null, m.intendedNanos(), m.count(), m.maxOutstanding(), m.deadlineNanos(), m.ackTo()));
+        feeds.addLast(new Feed(null, m.intendedNanos(), m.count(), m.maxOutstanding(), m.deadlineNanos(), m.ackTo(), feedSequence++));
         resume();
         return this;
     }
@@ -252,16 +299,33 @@ public final class Device extends AbstractBehavior<Device.Command> {
      */
     private void resume() {
         if (feeds.isEmpty() || quiesced || blockedByPublishing()) return;
+        List<ActorRef<Ack>> done = null;
         for (java.util.Iterator<Feed> it = feeds.iterator(); it.hasNext(); ) {
             Feed f = it.next();
             if (f.requests != null) sendRequests(f);
             else generate(f);
             if (f.next == f.count) {
                 it.remove();
-                f.ackTo.tell(Ack.INSTANCE);
+                if (done == null) done = new ArrayList<>(2);
+                done.add(f.ackTo);
             }
         }
         flushOutgoing();
+        // acked after the flush: whoever learns that an element is sent can count on its requests being at the unit
+        if (done != null) {
+            for (ActorRef<Ack> a : done) a.tell(Ack.INSTANCE);
+            completeEndings();
+        }
+    }
+
+    /** Ended streams whose elements are all out: every element taken before the end has left the queue of feeds. */
+    private void completeEndings() {
+        long oldest = feeds.isEmpty() ? Long.MAX_VALUE : feeds.peekFirst().sequence;
+        while (!endings.isEmpty() && endings.peekFirst().before() <= oldest) endings.pollFirst().issued().complete(Done.getInstance());
+    }
+
+    private void endAll() {
+        while (!endings.isEmpty()) endings.pollFirst().issued().complete(Done.getInstance());
     }
 
     private void sendRequests(Feed f) {
@@ -363,6 +427,8 @@ public final class Device extends AbstractBehavior<Device.Command> {
                 subscriber.tell(END_OF_RESPONSES);
                 subscriber = null;
                 endingSubscription = false;
+                for (ActorRef<Done> w : endWaiters) w.tell(Done.getInstance());
+                endWaiters.clear();
             }
             return;
         }

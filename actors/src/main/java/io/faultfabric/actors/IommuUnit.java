@@ -46,8 +46,14 @@ import java.util.Map;
  *   <li>Failure injection: {@link Restart} (the unit is reset), {@link Stall} (its page request thread stops taking
  *       requests off the queue, which may overflow), {@link AddDevice} (hot-plug back after {@link RemoveDevice}),
  *       {@link FailGroups} (a handler fails on a function's groups: Response Failure).</li>
- *   <li>{@link GetSnapshot}, {@link Shutdown}: counters; shutdown answers all that is pending (SHUTDOWN).</li>
+ *   <li>{@link GetSnapshot}, {@link Shutdown}: counters; shutdown answers all that is pending (SHUTDOWN) and flushes,
+ *       but does not stop the unit.</li>
+ *   <li>private: {@code Flush} (the marker below), {@code DrainMore} (the next pass over the queue, at most
+ *       {@code drain-batch} requests each), {@code Tick} (the timeout check).</li>
  * </ul>
+ * A group it answers over its handler's head is withdrawn from that owner: {@link IoasidOwner.Withdrawn} after a
+ * timeout, a device reset or removal, a restart of the unit or an injected handler failure; {@link IoasidOwner.Detached}
+ * after a detach or replace (before the reply).
  * Responses are coalesced per device and flushed by a marker the unit sends itself, so a fault costs
  * about two messages (unit to owner, owner to unit) plus shared batches. Time for timeouts is counted in
  * ticks of {@code timeout-check-interval}, so tests drive it with ManualTime.
@@ -126,6 +132,7 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
     private boolean drainScheduled;
     private long ticks;
     private boolean stalled;
+    private boolean withdrawing;
     private final Map<Long, List<ActorRef<StatusReply<Done>>>> awaitingDrain = new HashMap<>();
     // groups routed by the current drain, sent to their owners when it ends (see sendFaults)
     private PageRequestGroup[] routed = new PageRequestGroup[64];
@@ -171,15 +178,15 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
             .onMessage(RemoveDevice.class, this::onRemoveDevice)
             .onMessage(OwnerFailed.class, this::onOwnerFailed)
             .onMessage(AddDevice.class, m -> control(m.replyTo(), () -> core.addDevice(m.rid())))
-            .onMessage(Restart.class, m -> control(m.replyTo(), () -> {
+            .onMessage(Restart.class, m -> control(m.replyTo(), () -> overHandlersHeads(() -> {
                 int n = core.restart(now());
                 getContext().getLog().info("IOMMU {} restarted: {} groups answered {}", core.index(), n, AutoReason.IOMMU_RESTART);
-            }))
+            })))
             .onMessage(Stall.class, m -> control(m.replyTo(), () -> {
                 stalled = m.stalled();
                 if (!stalled) drain();
             }))
-            .onMessage(FailGroups.class, m -> control(m.replyTo(), () -> core.failGroupsOf(m.rid(), now())))
+            .onMessage(FailGroups.class, m -> control(m.replyTo(), () -> overHandlersHeads(() -> core.failGroupsOf(m.rid(), now()))))
             .onMessage(GetSnapshot.class, m -> { m.replyTo().tell(snapshot()); return this; })
             .onMessage(Shutdown.class, this::onShutdown)
             .build();
@@ -228,8 +235,23 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
 
     private Behavior<Command> onTick() {
         ticks++;
-        if (core.outstandingCount() > 0) core.expire(now(), timeoutNanos);
+        if (core.outstandingCount() > 0) overHandlersHeads(() -> core.expire(now(), timeoutNanos));
         return this;
+    }
+
+    /**
+     * Runs an operation in which the unit answers groups it had handed to handlers that still hold them (a timeout, a
+     * device reset or removal, its own restart, an injected handler failure): each such handler is told to drop the group
+     * ({@link IoasidOwner.Withdrawn}), so that it keeps no room for it and does not answer it again. Detach and replace
+     * tell the old owner per (RID, PASID) instead; an owner's own failure and shutdown need nobody told.
+     */
+    private void overHandlersHeads(Runnable operation) {
+        withdrawing = true;
+        try {
+            operation.run();
+        } finally {
+            withdrawing = false;
+        }
     }
 
     private Behavior<Command> onAttach(Attach m) {
@@ -300,7 +322,7 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
 
     private Behavior<Command> onResetDevice(ResetDevice m) {
         try {
-            core.resetDevice(m.rid(), now());
+            overHandlersHeads(() -> core.resetDevice(m.rid(), now()));
             m.replyTo().tell(StatusReply.ack());
         } catch (IllegalArgumentException e) {
             m.replyTo().tell(StatusReply.error(e.getMessage()));
@@ -310,7 +332,7 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
 
     private Behavior<Command> onRemoveDevice(RemoveDevice m) {
         try {
-            core.removeDevice(m.rid(), now());
+            overHandlersHeads(() -> core.removeDevice(m.rid(), now()));
             m.replyTo().tell(StatusReply.ack());
         } catch (IllegalArgumentException e) {
             m.replyTo().tell(StatusReply.error(e.getMessage()));
@@ -397,11 +419,7 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
 
         @Override
         public void respond(PageRequestGroup g) {
-            AutoReason reason = g.autoReason();
-            if (g.handler() >= 0 && (reason == AutoReason.TIMEOUT || reason == AutoReason.DEVICE_RESET)) {
-                // answered over the handler's head: it still holds the group, and must drop it rather than keep room for it
-                ctx.owner(g.handler()).tell(new IoasidOwner.Withdrawn(g));
-            }
+            if (withdrawing && g.handler() >= 0) ctx.owner(g.handler()).tell(new IoasidOwner.Withdrawn(g)); // see overHandlersHeads
             int d = topology.deviceOfRid(g.rid());
             if (d < 0) {
                 // a request from a RID no device has: nobody to answer, but it was counted as sent

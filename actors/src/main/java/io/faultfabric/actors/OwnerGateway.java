@@ -37,6 +37,10 @@ import java.util.concurrent.atomic.LongAdder;
  * (dropped from a handoff buffer, sent before any answer named the shard's home) is answered TIMEOUT by its IOMMU's
  * own response timer. Groups it holds longer than twice the response timeout are forgotten (their IOMMU has
  * answered them TIMEOUT).
+ *
+ * <p>Protocol: {@link IoasidOwner.Fault}, {@link Answered}, the cluster's reachability and removal events, and a
+ * private sweep timer. Every other message sent to an owner index ({@code Hang}, {@code Crash}, {@code SetPolicy},
+ * {@code GetSnapshot}, {@code Detached}, {@code Withdrawn}) is ignored: those have no counterpart across nodes.
  */
 public final class OwnerGateway extends AbstractBehavior<Object> {
 

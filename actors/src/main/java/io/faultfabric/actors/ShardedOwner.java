@@ -25,6 +25,9 @@ import java.util.ArrayDeque;
  * service time in a queue of {@code queueCapacity} (full: OWNER_QUEUE_FULL) and answers as the kernel's
  * SVA handler does (a code, or HANDLER_FAILED). Kind-specific paths (iommufd fault fd, vIOMMU) are not
  * modelled across nodes.
+ *
+ * <p>Protocol: {@link Handle} (a group), {@link Warm} (start the entity, reply {@link Warmed}), and a private
+ * {@code ServiceDone} when the group in service has had its service time.
  */
 public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
 

@@ -101,4 +101,26 @@ class OwnerWithdrawalTest {
         assertThat(end.rejected()).isZero();
         assertThat(end.violations().none()).as(end.violations().toString()).isTrue();
     }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(value = AutoReason.class, names = {"IOMMU_RESTART", "HANDLER_FAILED"})
+    void aGroupAnsweredByARestartOfTheUnitOrAnInjectedHandlerFailureLeavesItsHungOwner(AutoReason reason) {
+        FabricFixture f = new FabricFixture(testKit, FabricFixture.tiny(OwnerKind.USER_DRIVER, RoutingMode.OWNER, 2, 32, 128),
+            FabricFixture.settings(RESTART), o -> FaultPolicy.DEFAULT);
+        TestProbe<List<PageRequestGroup>> answers = f.subscribe(0);
+        f.ctx.owner(0).tell(new IoasidOwner.Hang(true));
+        f.send(0, f.group(1, 4, 1));
+        f.awaitOwner(0, s -> s.waiting() == 1);
+        TestProbe<org.apache.pekko.pattern.StatusReply<org.apache.pekko.Done>> done = testKit.createTestProbe();
+
+        f.ctx.iommu(0).tell(reason == AutoReason.IOMMU_RESTART ? new IommuUnit.Restart(done.ref())
+            : new IommuUnit.FailGroups(FabricFixture.PF, done.ref()));
+
+        assertThat(done.receiveMessage().isSuccess()).isTrue();
+        assertThat(f.answered(answers, 0, 1).get(0).autoReason()).isEqualTo(reason);
+        f.awaitOwner(0, s -> s.waiting() == 0 && s.withdrawnDropped() == 1);
+        f.ctx.owner(0).tell(new IoasidOwner.Hang(false));
+        Fabric.Snapshot end = f.shutdown();
+        assertThat(end.rejected()).isZero();
+    }
 }

@@ -13,7 +13,11 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSink;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
+import org.apache.pekko.Done;
+
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.List;
 import java.util.Optional;
 
@@ -47,16 +51,26 @@ final class DeviceFeeds {
 
     /**
      * Intended issue times into one device, which draws a seeded group for each until {@code deadlineNanos}. The
-     * sink keeps its default input buffer (16 arrays): what it holds when the deadline passes is not issued.
+     * sink keeps its default input buffer (16 arrays): what it holds when the deadline passes is not issued. It
+     * materializes to a stage that completes once the stream has ended and the device has sent (or, past the
+     * deadline, dropped) every ticket the stream gave it; it fails with the stream.
      */
-    static Sink<long[], NotUsed> tickets(ActorRef<Device.Command> device, int maxOutstanding, long deadlineNanos) {
-        return ActorSink.<long[], Device.Command, Device.Ack>actorRefWithBackpressure(
-            device,
-            (ackTo, times) -> new Device.Generate(times, times.length, maxOutstanding, deadlineNanos, ackTo),
-            Device.StreamStarted::new,
-            Device.Ack.INSTANCE,
-            Device.StreamCompleted.INSTANCE,
-            Device.StreamFailed::new);
+    static Sink<long[], CompletionStage<Done>> tickets(ActorRef<Device.Command> device, int maxOutstanding, long deadlineNanos) {
+        return Sink.<long[], CompletionStage<Done>>fromMaterializer((mat, attributes) -> {
+            CompletableFuture<Done> issued = new CompletableFuture<>();
+            return ActorSink.<long[], Device.Command, Device.Ack>actorRefWithBackpressure(
+                    device,
+                    (ackTo, times) -> new Device.Generate(times, times.length, maxOutstanding, deadlineNanos, ackTo),
+                    Device.StreamStarted::new,
+                    Device.Ack.INSTANCE,
+                    // sent after the last element, by the same stage: the device has that element when this comes
+                    new Device.StreamEnded(issued),
+                    cause -> {
+                        issued.completeExceptionally(cause);
+                        return new Device.StreamFailed(cause);
+                    })
+                .mapMaterializedValue(notUsed -> issued);
+        }).mapMaterializedValue(stage -> stage.thenCompose(issued -> issued));
     }
 
     /** Answered groups of one device; materializing it subscribes to the device. */

@@ -159,8 +159,12 @@ public final class FaultFabric {
             Duration.ofMillis(2), 512);
     }
 
-    /** Where a device takes fault tickets (from {@link #tickets}); {@code maxOutstanding} bounds its groups in flight. */
-    public Sink<long[], NotUsed> faultTickets(int device, int maxOutstanding) {
+    /**
+     * Where a device takes fault tickets (from {@link #tickets}); {@code maxOutstanding} bounds its groups in flight. The
+     * sink's value completes once the stream has ended and the device has issued every ticket it was given (the
+     * stream itself ends earlier: its last tickets may still wait in the sink's buffer and at the device).
+     */
+    public Sink<long[], CompletionStage<Done>> faultTickets(int device, int maxOutstanding) {
         return faultTickets(device, maxOutstanding, Device.NO_DEADLINE);
     }
 
@@ -169,7 +173,7 @@ public final class FaultFabric {
      * device has taken and not yet issued by then are dropped, as the stream's buffers may hold thousands when the
      * device is behind.
      */
-    public Sink<long[], NotUsed> faultTickets(int device, int maxOutstanding, long deadlineNanos) {
+    public Sink<long[], CompletionStage<Done>> faultTickets(int device, int maxOutstanding, long deadlineNanos) {
         requireRunning();
         checkDevice(device);
         if (maxOutstanding < 1) throw new IllegalArgumentException("maxOutstanding must be >= 1, was " + maxOutstanding);
@@ -268,12 +272,26 @@ public final class FaultFabric {
         }
         return CompletableFuture.allOf(quiet.toArray(new CompletableFuture[0]))
             .thenCompose(x -> settle(0))
-            .thenCompose(snap -> {
-                for (int d = 0; d < topology.deviceCount(); d++) ctx.device(d).tell(new Device.Subscribe(null));
+            .thenCompose(snap -> endResponses())
+            .thenCompose(ended -> {
                 // the guardian's shutdown runs the end-of-run checks: lost groups (each with what its device knows) and the counts
                 return AskPattern.<Fabric.Command, Fabric.Snapshot>ask(guardian, Fabric.Shutdown::new, askTimeout, system.scheduler())
                     .thenApply(this::finalSnapshot);
             });
+    }
+
+    /**
+     * Ends every device's response subscription and waits until each subscriber has had its end: a device stopped
+     * while its last batch awaited the subscriber's ack would leave the responses() stream open for ever. A consumer
+     * that takes nothing more keeps a device from ending; after the ask timeout the shutdown goes on without it.
+     */
+    private CompletionStage<Done> endResponses() {
+        List<CompletableFuture<Done>> ended = new ArrayList<>();
+        for (int d = 0; d < topology.deviceCount(); d++) {
+            ended.add(AskPattern.<Device.Command, Done>ask(ctx.device(d), Device.EndResponses::new, askTimeout, system.scheduler())
+                .toCompletableFuture().exceptionally(t -> Done.getInstance()));
+        }
+        return CompletableFuture.allOf(ended.toArray(new CompletableFuture[0])).thenApply(x -> Done.getInstance());
     }
 
     /** Answers what is pending at every unit, then checks whether the devices have it all; repeats while responses are in flight. */

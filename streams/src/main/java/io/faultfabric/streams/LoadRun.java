@@ -50,10 +50,10 @@ public final class LoadRun {
             if (duration != null && profile instanceof LoadProfile.Closed) {
                 tickets = tickets.takeWithin(duration);
             }
+            // done when the device has issued what the stream gave it, not when the stream ends: its last tickets may
+            // still wait in the sink and at the device then. The devices stop at the deadline too.
             all.add(tickets.via(run.kill.flow())
-                .watchTermination(Keep.right())
-                // the devices stop at the deadline too: the stream's buffers may hold thousands of tickets for a device behind
-                .to(fabric.faultTickets(d, maxOutstanding, deadline)) // Long.MAX_VALUE is Device.NO_DEADLINE
+                .toMat(fabric.faultTickets(d, maxOutstanding, deadline), Keep.right()) // Long.MAX_VALUE is Device.NO_DEADLINE
                 .run(system)
                 .toCompletableFuture());
         }
@@ -65,12 +65,15 @@ public final class LoadRun {
         return run;
     }
 
-    /** Completes when every device's ticket stream has ended. */
+    /** Completes when every device's ticket stream has ended and the device has issued (or, past the deadline, dropped) its tickets. */
     public CompletionStage<Done> completion() { return done; }
 
     public long startNanos() { return startNanos; }
 
-    /** Ends every ticket stream now; groups already issued are still answered. */
+    /**
+     * Ends every ticket stream now; groups already issued are still answered, and the tickets a device already holds
+     * (in its sink's buffer, or taken) are still issued.
+     */
     public void stop() { kill.shutdown(); }
 
     /** Waits, polling snapshots, until no group is outstanding or {@code timeout} passes; returns the last snapshot. */

@@ -52,8 +52,7 @@ class QueueOverflowStreamTest {
         List<CompletionStage<Done>> feeds = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
             feeds.add(fabric.tickets(d, burst, 11, start, perDevice, start + Duration.ofSeconds(10).toNanos())
-                .watchTermination(Keep.right())
-                .to(fabric.faultTickets(d, Integer.MAX_VALUE))
+                .toMat(fabric.faultTickets(d, Integer.MAX_VALUE), Keep.right()) // done when the device has issued them all
                 .run(system));
         }
         for (CompletionStage<Done> f : feeds) Fabrics.join(f);

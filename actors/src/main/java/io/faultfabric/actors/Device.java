@@ -68,6 +68,12 @@ public final class Device extends AbstractBehavior<Device.Command> {
 
     public enum StreamCompleted implements Command { INSTANCE }
 
+    /**
+     * The stream feeding this device completed, and, as the sink sends it only after the last element's ack, the device
+     * has issued (or dropped at a deadline) all it was given: {@code done} is completed when the device gets this.
+     */
+    public record StreamDone(java.util.concurrent.CompletableFuture<Done> done) implements Command {}
+
     public record StreamFailed(Throwable cause) implements Command {}
 
     public record Responses(List<PageRequestGroup> groups) implements Command {}
@@ -170,6 +176,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
             .onMessage(Generate.class, this::onGenerate)
             .onMessage(StreamStarted.class, m -> { m.ackTo().tell(Ack.INSTANCE); return this; })
             .onMessageEquals(StreamCompleted.INSTANCE, () -> this)
+            .onMessage(StreamDone.class, m -> { m.done().complete(Done.getInstance()); return this; })
             .onMessage(StreamFailed.class, m -> {
                 getContext().getLog().warn("the request stream of device {} failed: {}", device, m.cause().toString());
                 return this;

@@ -3,6 +3,7 @@ package io.faultfabric.streams;
 import io.faultfabric.actors.Device;
 import io.faultfabric.engine.PageRequest;
 import io.faultfabric.engine.PageRequestGroup;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.stream.Attributes;
@@ -14,6 +15,8 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
 import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.List;
 import java.util.Optional;
 
@@ -57,6 +60,29 @@ final class DeviceFeeds {
             Device.Ack.INSTANCE,
             Device.StreamCompleted.INSTANCE,
             Device.StreamFailed::new);
+    }
+
+    /**
+     * As {@link #tickets}, materializing a stage that completes once the device has taken every element: the sink tells
+     * the device its completion only after the last ack, and the device acks an element only once all of it is issued.
+     * Watching the stream itself would say less: the sink pulls up to 16 elements ahead, so the stream can end while
+     * the device has issued none of them.
+     */
+    static Sink<long[], CompletionStage<Done>> ticketsWatched(ActorRef<Device.Command> device, int maxOutstanding, long deadlineNanos) {
+        return Sink.<long[], CompletionStage<Done>>fromMaterializer((mat, attrs) -> {
+            CompletableFuture<Done> done = new CompletableFuture<>();
+            Sink<long[], NotUsed> sink = ActorSink.<long[], Device.Command, Device.Ack>actorRefWithBackpressure(
+                device,
+                (ackTo, times) -> new Device.Generate(times, times.length, maxOutstanding, deadlineNanos, ackTo),
+                Device.StreamStarted::new,
+                Device.Ack.INSTANCE,
+                new Device.StreamDone(done),
+                cause -> {
+                    done.completeExceptionally(cause);
+                    return new Device.StreamFailed(cause);
+                });
+            return sink.mapMaterializedValue(x -> (CompletionStage<Done>) done);
+        }).mapMaterializedValue(stage -> stage.thenCompose(s -> s));
     }
 
     /** Answered groups of one device; materializing it subscribes to the device. */

@@ -177,6 +177,17 @@ public final class FaultFabric {
     }
 
     /**
+     * As {@link #faultTickets(int, int, long)}, materializing a stage that completes once the device has issued (or, past
+     * the deadline, dropped) every ticket the stream gave it: the end of the load at the device, not at the stream.
+     */
+    public Sink<long[], CompletionStage<Done>> faultTicketsWatched(int device, int maxOutstanding, long deadlineNanos) {
+        requireRunning();
+        checkDevice(device);
+        if (maxOutstanding < 1) throw new IllegalArgumentException("maxOutstanding must be >= 1, was " + maxOutstanding);
+        return DeviceFeeds.ticketsWatched(ctx.device(device), maxOutstanding, deadlineNanos);
+    }
+
+    /**
      * Attach IOASID {@code ioasid} at (RID, PASID). Like every control operation here, a bad argument (a RID of no
      * device, a PASID out of range, an IOASID the topology does not have) or a refusal (the PASID attached or still
      * draining) fails the stage with a message and changes nothing.

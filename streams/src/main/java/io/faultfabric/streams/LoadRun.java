@@ -51,9 +51,9 @@ public final class LoadRun {
                 tickets = tickets.takeWithin(duration);
             }
             all.add(tickets.via(run.kill.flow())
-                .watchTermination(Keep.right())
-                // the devices stop at the deadline too: the stream's buffers may hold thousands of tickets for a device behind
-                .to(fabric.faultTickets(d, maxOutstanding, deadline)) // Long.MAX_VALUE is Device.NO_DEADLINE
+                // the devices stop at the deadline too: the stream's buffers may hold thousands of tickets for a device behind.
+                // The run is over for a device once it has issued what it took, not once its stream ended (see ticketsWatched)
+                .toMat(fabric.faultTicketsWatched(d, maxOutstanding, deadline), Keep.right()) // Long.MAX_VALUE is Device.NO_DEADLINE
                 .run(system)
                 .toCompletableFuture());
         }
@@ -65,7 +65,7 @@ public final class LoadRun {
         return run;
     }
 
-    /** Completes when every device's ticket stream has ended. */
+    /** Completes when every device has issued (or, past the deadline, dropped) every ticket of its stream. */
     public CompletionStage<Done> completion() { return done; }
 
     public long startNanos() { return startNanos; }

@@ -5,6 +5,7 @@ import io.faultfabric.engine.OwnerKind;
 import io.faultfabric.engine.Pasid;
 import io.faultfabric.engine.Rid;
 import io.faultfabric.engine.RoutingMode;
+import io.faultfabric.engine.owner.VirtualPageRequestQueue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -264,7 +265,10 @@ public final class Topology {
 
         /** Adds a vIOMMU with a virtual page request queue of {@code queueDepth} entries; returns its index. */
         public int viommu(int queueDepth) {
-            if (queueDepth < 1 || queueDepth > 1 << 16) throw new IllegalArgumentException("viommu queueDepth must be 1..65536, was " + queueDepth);
+            if (queueDepth < VirtualPageRequestQueue.MIN_ENTRIES || queueDepth > VirtualPageRequestQueue.MAX_ENTRIES) {
+                throw new IllegalArgumentException("viommu queueDepth must be " + VirtualPageRequestQueue.MIN_ENTRIES + ".."
+                    + VirtualPageRequestQueue.MAX_ENTRIES + " (the guest page request queue's entries), was " + queueDepth);
+            }
             viommuDepth.add(queueDepth);
             return viommuDepth.size() - 1;
         }

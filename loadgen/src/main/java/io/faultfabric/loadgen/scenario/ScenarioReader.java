@@ -14,6 +14,7 @@ import io.faultfabric.engine.Pasid;
 import io.faultfabric.engine.RoutingMode;
 import io.faultfabric.engine.owner.FaultPolicy;
 import io.faultfabric.engine.owner.ServiceTime;
+import io.faultfabric.engine.owner.VirtualPageRequestQueue;
 import io.faultfabric.engine.topology.UniformTopology;
 import io.faultfabric.engine.workload.PasidChoice;
 import io.faultfabric.loadgen.scenario.ConfigReader.Node;
@@ -89,7 +90,7 @@ final class ScenarioReader {
         UniformTopology.Assignment assignment = t.enumeration("assignment", UniformTopology.Assignment.class);
         List<OwnerKind> ownerKinds = ownerKinds(r, t);
         Integer viommus = t.integer("viommus", 0, 1 << 16);
-        Integer viommuQueueDepth = t.integer("viommuQueueDepth", 1, 1 << 16);
+        Integer viommuQueueDepth = t.integer("viommuQueueDepth", VirtualPageRequestQueue.MIN_ENTRIES, VirtualPageRequestQueue.MAX_ENTRIES);
         RoutingMode mode = t.enumeration("mode", RoutingMode.class);
         t.finish();
         if (iommus != null && devicesPerIommu != null && vfsPerDevice != null) {

@@ -270,6 +270,8 @@ class ScenarioLoaderTest {
                 .containsExactly("scenario.load.rate = 0: expected a number > 0 (groups per second across the fabric)");
         assertThat(errors("scenario.requestsPerGroup { min = 1, max = 600 }"))
                 .containsExactly("scenario.requestsPerGroup.max = 600: expected a whole number in 1..512");
+        assertThat(errors("scenario.topology.viommuQueueDepth = 64"))
+                .containsExactly("scenario.topology.viommuQueueDepth = 64: expected a whole number in 128..16384");
         assertThat(errors("scenario.topology.devicesPerIommu = 0.5")).containsExactly("scenario.topology.devicesPerIommu = 0.5: expected a whole number in 1..65280");
     }
 

@@ -381,12 +381,6 @@ public final class FaultFabric {
         }
     }
 
-    private static CompletableFuture<?>[] concat(List<? extends CompletableFuture<?>> a, List<? extends CompletableFuture<?>> b) {
-        List<CompletableFuture<?>> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all.toArray(new CompletableFuture[0]);
-    }
-
     /** How to start a fabric: settings, seed, owner policies, fault shape. */
     public static final class Builder {
         private final ActorSystem<?> system;
@@ -434,7 +428,7 @@ public final class FaultFabric {
         public Builder observeGroups(io.faultfabric.actors.GroupObserver o) { this.observer = Objects.requireNonNull(o, "observer"); return this; }
 
         public Builder requestsPerGroup(int min, int max) {
-            if (min < 1 || max < min || max > 512) throw new IllegalArgumentException("requestsPerGroup must satisfy 1 <= min <= max <= 512, were " + min + ".." + max);
+            FaultSequence.checkRequestsPerGroup(min, max);
             this.minRequests = min;
             this.maxRequests = max;
             return this;
@@ -442,6 +436,14 @@ public final class FaultFabric {
 
         /** Spawns the fabric's actors under the caller's system; completes when every actor is up. */
         public CompletionStage<FaultFabric> start() {
+            for (int d = 0; d < topology.deviceCount(); d++) {
+                if (maxRequests > topology.deviceAllocation(d)) {
+                    // a group larger than the device's credits could never be issued: the device would stall forever
+                    throw new IllegalArgumentException("requestsPerGroup max " + maxRequests + " exceeds device " + d
+                        + "'s outstanding allocation of " + topology.deviceAllocation(d) + " requests; allowed: 1.."
+                        + topology.deviceAllocation(d));
+                }
+            }
             FabricSettings s = settings != null ? settings : FabricSettings.fromConfig(system.settings().config());
             FabricContext ctx = new FabricContext(topology, s, seed, policies);
             ctx.publishResponses(responses);

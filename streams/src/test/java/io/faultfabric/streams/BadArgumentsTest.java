@@ -121,6 +121,18 @@ class BadArgumentsTest {
         unchanged();
     }
 
+    @Test
+    void aBuilderThatCouldNeverIssueAGroupIsRefusedWithTheAllowedRange() {
+        // the topology's devices have 16 credits: a 17-request group could never be issued
+        assertThatThrownBy(() -> FaultFabric.builder(testKit.system(), topology).requestsPerGroup(1, 17).start())
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("requestsPerGroup max 17 exceeds device 0's outstanding allocation of 16 requests; allowed: 1..16");
+        assertThatThrownBy(() -> FaultFabric.builder(testKit.system(), topology).requestsPerGroup(0, 4))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("requestsPerGroup must satisfy 1 <= min <= max <= 512, were 0..4");
+        unchanged();
+    }
+
     /** The PASID table is as the topology made it, a fault on PASID 1 still reaches owner 0, and nothing was violated. */
     private void unchanged() {
         ActorSystem<?> system = testKit.system();

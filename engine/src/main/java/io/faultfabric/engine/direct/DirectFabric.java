@@ -273,7 +273,7 @@ public final class DirectFabric {
         public Builder choice(PasidChoice c) { this.choice = Objects.requireNonNull(c, "choice"); return this; }
 
         public Builder requestsPerGroup(int min, int max) {
-            if (min < 1 || max < min || max > 512) throw new IllegalArgumentException("requestsPerGroup must satisfy 1 <= min <= max <= 512, were " + min + ".." + max);
+            FaultSequence.checkRequestsPerGroup(min, max);
             this.minRequests = min;
             this.maxRequests = max;
             return this;

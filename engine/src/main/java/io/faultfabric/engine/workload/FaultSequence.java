@@ -24,10 +24,21 @@ public final class FaultSequence {
     private final int maxRequests;
     private long next;
 
-    public FaultSequence(long seed, Topology topology, int device, PasidChoice choice, int minRequests, int maxRequests) {
-        if (minRequests < 1 || maxRequests < minRequests || maxRequests > 512) {
-            throw new IllegalArgumentException("requests per group must satisfy 1 <= min <= max <= 512, were " + minRequests + ".." + maxRequests);
+    /**
+     * The most page requests the workload model puts in one group: its own choice. PCIe sets no such bound (a group
+     * ends with its L=1 request); a device's outstanding allocation is what limits a group, and callers check that too.
+     */
+    public static final int MAX_REQUESTS = 512;
+
+    /** Refuses a requests-per-group range outside {@code 1 <= min <= max <=} {@link #MAX_REQUESTS}. */
+    public static void checkRequestsPerGroup(int min, int max) {
+        if (min < 1 || max < min || max > MAX_REQUESTS) {
+            throw new IllegalArgumentException("requestsPerGroup must satisfy 1 <= min <= max <= " + MAX_REQUESTS + ", were " + min + ".." + max);
         }
+    }
+
+    public FaultSequence(long seed, Topology topology, int device, PasidChoice choice, int minRequests, int maxRequests) {
+        checkRequestsPerGroup(minRequests, maxRequests);
         this.seed = seed;
         this.rids = topology.deviceRids(device);
         this.pfRid = rids[0];

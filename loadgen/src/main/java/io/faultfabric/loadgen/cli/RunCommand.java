@@ -100,6 +100,7 @@ public final class RunCommand implements Callable<Integer> {
         if (nodes > 1 && !runner.name().equals("fabric")) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--nodes': a cluster run needs the fabric engine, not " + runner.name());
         }
+        runner.check(s); // a scenario the engine refuses leaves no report directory behind
         Path dir = createReportDir(s.name());
         RunLog.to(dir.resolve(LOG_FILE));
         PrintWriter out = spec.commandLine().getOut();

@@ -63,10 +63,15 @@ public final class DirectScenarioRunner implements ScenarioRunner {
     }
 
     @Override
-    public RunOutcome run(Scenario scenario, RunOptions options, ProgressListener progress) {
+    public void check(Scenario scenario) {
         if (!scenario.faults().isEmpty()) {
             throw new ScenarioException("scenario.faults: the direct engine injects no faults; remove them (--set scenario.faults=[]) or use another engine");
         }
+    }
+
+    @Override
+    public RunOutcome run(Scenario scenario, RunOptions options, ProgressListener progress) {
+        check(scenario);
         return new DirectRun(scenario, options, progress).execute();
     }
 

@@ -16,6 +16,13 @@ public interface ScenarioRunner {
     String description();
 
     /**
+     * Refuses, before anything is started or written, a scenario this engine cannot run; the default accepts every scenario.
+     *
+     * @throws io.faultfabric.loadgen.scenario.ScenarioException naming the scenario key this engine cannot honour
+     */
+    default void check(Scenario scenario) {}
+
+    /**
      * Runs {@code scenario} until its stop condition, calling {@code progress} about once per
      * {@link RunOptions#progressInterval()}, and returns the outcome with {@link RunOutcome#assertions()} empty: the
      * caller evaluates the scenario's assertions with {@link RunOutcome#withAssertionsOf(Scenario)}.

@@ -199,6 +199,7 @@ class MainTest {
                 "--set", "scenario.faults=[{ kind = OwnerHang, at = 1s }]");
 
         expectBadInput(r, "faultfabric run: scenario.faults: the direct engine injects no faults");
+        assertThat(tmp.resolve("x")).as("refused before anything was written").doesNotExist();
     }
 
     @Test

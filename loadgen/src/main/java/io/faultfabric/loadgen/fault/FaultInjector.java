@@ -422,12 +422,8 @@ public final class FaultInjector {
             for (int i : a.targets) {
                 Handle h = handle(i);
                 long t0 = System.nanoTime();
-                drained.add(fabric.stopPasid(h.rid, h.pasid).toCompletableFuture().thenApply(done -> {
-                    // the owner's side drops what it held of the address space: the unit has answered it
-                    ctx.owner(topology.ownerOfIoasid(h.ioasid)).tell(new IoasidOwner.Detached(h.rid, h.pasid));
-                    if (topology.mode() == RoutingMode.DEVICE) ctx.owner(topology.deviceOwnerOf(h.device)).tell(new IoasidOwner.Detached(h.rid, h.pasid));
-                    return System.nanoTime() - t0;
-                }));
+                // the unit tells the owners (and in DEVICE mode the device's owner) of the detach before it replies
+                drained.add(fabric.stopPasid(h.rid, h.pasid).toCompletableFuture().thenApply(done -> System.nanoTime() - t0));
             }
             a.state = drained;
             return "";

@@ -208,7 +208,7 @@ class FaultKindsTest {
     private static final Topology GUESTS = small(OwnerKind.GUEST, 2048);
 
     @Test
-    void aHungGuestsGroupsTimeOutAndItsLateAnswersAreRejected() {
+    void aHungGuestsGroupsTimeOutOrFindItsQueueFullAndEachHasOneOutcome() {
         Run r = run(GUESTS, all(FaultPolicy.DEFAULT), new LoadProfile.Constant(1000), at(new Fault.GuestHang(), 0));
 
         // hung for the whole load: its groups time out (or find its queue full); only those still queued when it resumes are answered

@@ -16,15 +16,11 @@ final class Converters {
     static final class PositiveDuration implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            String expected = "'" + value + "' is not a duration; expected a positive duration with a unit, such as 30s, 500ms or 2m";
-            if (!value.strip().matches(".*[A-Za-z]")) throw new TypeConversionException(expected);
-            try {
-                Duration d = ConfigFactory.empty().withValue("d", ConfigValueFactory.fromAnyRef(value.strip())).getDuration("d");
-                if (d.isNegative() || d.isZero()) throw new TypeConversionException(expected);
-                return d;
-            } catch (ConfigException e) {
-                throw new TypeConversionException(expected);
+            Duration d = parse(value);
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new TypeConversionException("'" + value + "' is not a duration; expected a positive duration with a unit, such as 30s, 500ms or 2m");
             }
+            return d;
         }
     }
 
@@ -32,12 +28,22 @@ final class Converters {
     static final class NonNegativeDuration implements ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            if (value.strip().matches("0+\\s*[A-Za-z]+")) return Duration.ZERO;
-            try {
-                return new PositiveDuration().convert(value);
-            } catch (TypeConversionException e) {
+            Duration d = parse(value);
+            if (d == null || d.isNegative()) {
                 throw new TypeConversionException("'" + value + "' is not a duration; expected 0s or a positive duration with a unit, such as 2s or 500ms");
             }
+            return d;
+        }
+    }
+
+    /** A duration with a unit in HOCON's spelling, or null; a bare number (HOCON would read milliseconds) is refused. */
+    private static Duration parse(String value) {
+        String v = value.strip();
+        if (!v.matches(".*[A-Za-z]")) return null;
+        try {
+            return ConfigFactory.empty().withValue("d", ConfigValueFactory.fromAnyRef(v)).getDuration("d");
+        } catch (ConfigException e) {
+            return null;
         }
     }
 

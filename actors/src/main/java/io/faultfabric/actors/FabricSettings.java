@@ -2,6 +2,8 @@ package io.faultfabric.actors;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -38,7 +40,7 @@ public record FabricSettings(Duration responseTimeout, Duration timeoutCheckInte
             integer(c, "drain-batch"),
             supervision(c),
             integer(c, "device-batch"),
-            string(c, "dispatcher"),
+            requireDispatcher(root, string(c, "dispatcher")),
             serviceClock(c));
     }
 
@@ -52,6 +54,10 @@ public record FabricSettings(Duration responseTimeout, Duration timeoutCheckInte
 
     private static Duration duration(Config c, String key) {
         try {
+            if (c.getValue(key).valueType() == ConfigValueType.NUMBER) {
+                // HOCON reads a bare number as milliseconds: refused, as the scenario files refuse it
+                throw new IllegalArgumentException("faultfabric." + key + " = " + render(c, key) + " has no unit; expected a duration such as 500ms or 2s");
+            }
             return c.getDuration(key);
         } catch (ConfigException.Missing e) {
             throw new IllegalArgumentException("faultfabric." + key + " is missing; expected a duration such as 500ms", e);
@@ -62,6 +68,12 @@ public record FabricSettings(Duration responseTimeout, Duration timeoutCheckInte
 
     private static int integer(Config c, String key) {
         try {
+            ConfigValue v = c.getValue(key);
+            if (v.valueType() == ConfigValueType.NUMBER) {
+                double d = ((Number) v.unwrapped()).doubleValue();
+                // getInt would truncate 2.5 to 2
+                if (d != Math.rint(d)) throw new IllegalArgumentException("faultfabric." + key + " = " + v.render() + " is not a whole number");
+            }
             return c.getInt(key);
         } catch (ConfigException.Missing e) {
             throw new IllegalArgumentException("faultfabric." + key + " is missing; expected a whole number", e);
@@ -76,6 +88,24 @@ public record FabricSettings(Duration responseTimeout, Duration timeoutCheckInte
         } catch (ConfigException e) {
             throw new IllegalArgumentException("faultfabric." + key + " must be a string (a dispatcher's config path)", e);
         }
+    }
+
+    /**
+     * Returns {@code path} if it names a dispatcher section of {@code root}; otherwise the fabric would fail only when its
+     * actors are spawned, so this refuses it with the key, the value and what is allowed.
+     */
+    public static String requireDispatcher(Config root, String path) {
+        boolean found;
+        try {
+            found = root.hasPath(path) && root.getValue(path).valueType() == ConfigValueType.OBJECT;
+        } catch (ConfigException.BadPath e) {
+            found = false;
+        }
+        if (!found) {
+            throw new IllegalArgumentException("faultfabric.dispatcher = \"" + path + "\": no dispatcher is configured at that path; expected the "
+                + "config path of a dispatcher section, such as faultfabric.data-plane-dispatcher or pekko.actor.default-dispatcher");
+        }
+        return path;
     }
 
     private static OwnerSupervision supervision(Config c) {

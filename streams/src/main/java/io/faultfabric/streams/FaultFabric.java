@@ -445,6 +445,7 @@ public final class FaultFabric {
                 }
             }
             FabricSettings s = settings != null ? settings : FabricSettings.fromConfig(system.settings().config());
+            FabricSettings.requireDispatcher(system.settings().config(), s.dispatcher());
             FabricContext ctx = new FabricContext(topology, s, seed, policies);
             ctx.publishResponses(responses);
             io.faultfabric.actors.OwnerGateway.Counters counters = null;

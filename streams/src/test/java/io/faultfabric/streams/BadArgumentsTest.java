@@ -1,5 +1,6 @@
 package io.faultfabric.streams;
 
+import io.faultfabric.actors.FabricSettings;
 import io.faultfabric.actors.IoasidOwner;
 import io.faultfabric.engine.IommuKind;
 import io.faultfabric.engine.OwnerKind;
@@ -130,6 +131,12 @@ class BadArgumentsTest {
         assertThatThrownBy(() -> FaultFabric.builder(testKit.system(), topology).requestsPerGroup(0, 4))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessage("requestsPerGroup must satisfy 1 <= min <= max <= 512, were 0..4");
+        FabricSettings elsewhere = fabric.settings();
+        FabricSettings noDispatcher = new FabricSettings(elsewhere.responseTimeout(), elsewhere.timeoutCheckInterval(), elsewhere.drainBatch(),
+            elsewhere.ownerSupervision(), elsewhere.deviceBatch(), "my.dispatcher", elsewhere.serviceClock());
+        assertThatThrownBy(() -> FaultFabric.builder(testKit.system(), topology).settings(noDispatcher).start())
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("faultfabric.dispatcher = \"my.dispatcher\": no dispatcher is configured at that path");
         unchanged();
     }
 

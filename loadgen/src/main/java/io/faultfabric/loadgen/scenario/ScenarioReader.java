@@ -337,8 +337,9 @@ final class ScenarioReader {
             // the known keys are checked even when others are not, so that every problem shows at once
             FabricSettings.fromConfig(overrides.atKey(FAULTFABRIC).withFallback(ConfigFactory.defaultReference()));
         } catch (IllegalArgumentException e) {
-            String message = e.getMessage().replace(FAULTFABRIC + ".", path + ".");
-            if (message.startsWith(path + ".")) r.problem(message);
+            String message = e.getMessage();
+            // the key the message starts with is the scenario's; config paths inside it stay as they are
+            if (message.startsWith(FAULTFABRIC + ".")) r.problem(path + message.substring(FAULTFABRIC.length()));
             else r.error(path, message);
             valid = false;
         }

@@ -164,6 +164,14 @@ class ScenarioLoaderTest {
         assertThat(errors("scenario.fabric { response-timout = 1s }"))
                 .containsExactly("scenario.fabric.response-timout: unknown key; did you mean response-timeout?");
         assertThat(errors("scenario.fabric { drain-batch = 0 }")).containsExactly("scenario.fabric.drain-batch must be 1..1048576, was 0");
+        assertThat(errors("scenario.fabric { device-batch = 2.5 }")).containsExactly("scenario.fabric.device-batch = 2.5 is not a whole number");
+        assertThat(errors("scenario.fabric { response-timeout = 300 }"))
+                .containsExactly("scenario.fabric.response-timeout = 300 has no unit; expected a duration such as 500ms or 2s");
+        assertThat(errors("scenario.fabric { dispatcher = nope }")).containsExactly("scenario.fabric.dispatcher = \"nope\": no dispatcher is "
+                + "configured at that path; expected the config path of a dispatcher section, such as faultfabric.data-plane-dispatcher or "
+                + "pekko.actor.default-dispatcher");
+        assertThat(loader.parse("scenario.fabric { dispatcher = \"pekko.actor.default-dispatcher\" }", "s", List.of()).fabricConfig()
+                .getString("faultfabric.dispatcher")).isEqualTo("pekko.actor.default-dispatcher");
         assertThat(errors("scenario.fabric { data-plane-dispatcher = x }"))
                 .containsExactly("scenario.fabric.data-plane-dispatcher = \"x\": expected an object, as in the faultfabric reference.conf");
     }

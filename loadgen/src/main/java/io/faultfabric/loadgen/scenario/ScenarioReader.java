@@ -50,7 +50,10 @@ final class ScenarioReader {
         if (s == null) throw new ScenarioException(r.errors());
         String name = s.has("name") ? s.string("name") : defaultName;
         if (name != null && !name.matches(Scenario.NAME_PATTERN)) {
-            r.error(s.path("name"), "\"" + name + "\" is not a usable name; expected letters, digits, '.', '_' or '-', not starting with '.', '_' or '-'");
+            String rule = "letters, digits, '.', '_' or '-', not starting with '.', '_' or '-'";
+            if (s.has("name")) r.error(s.path("name"), "\"" + name + "\" is not a usable name; expected " + rule);
+            else r.error(s.path("name"), "not set, and the file's name \"" + name + "\" is not usable as one (" + rule
+                + "); set scenario.name, e.g. name = my-run");
             name = null;
         }
         String description = s.has("description") ? s.string("description") : "";

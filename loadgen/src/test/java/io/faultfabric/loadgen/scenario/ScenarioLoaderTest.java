@@ -365,6 +365,15 @@ class ScenarioLoaderTest {
                                 + "policies, stop, fabric, assertions, faults");
     }
 
+    @Test
+    void aNameTakenFromTheFileSaysSoAndHowToSetOne() {
+        assertThatThrownBy(() -> loader.parse("scenario.seed = 3", "my run", List.of())).isInstanceOf(ScenarioException.class)
+                .extracting(e -> ((ScenarioException) e).errors()).asList().containsExactly("scenario.name: not set, and the file's name "
+                        + "\"my run\" is not usable as one (letters, digits, '.', '_' or '-', not starting with '.', '_' or '-'); set scenario.name, e.g. name = my-run");
+        assertThat(errors("scenario.name = \"my run\"")).containsExactly(
+                "scenario.name: \"my run\" is not a usable name; expected letters, digits, '.', '_' or '-', not starting with '.', '_' or '-'");
+    }
+
     private List<String> errors(String hocon) {
         try {
             loader.parse(hocon, "s", List.of());

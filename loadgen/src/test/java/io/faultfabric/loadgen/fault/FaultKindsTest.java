@@ -53,6 +53,8 @@ class FaultKindsTest {
     private ActorSystem<Void> system;
     private final FabricSettings settings = FabricSettings.fromConfig(ConfigFactory.load())
         .withResponseTimeout(TIMEOUT);
+    /** For runs that assert every group is answered by its owner: no pause of a busy machine may time one out. */
+    private final FabricSettings noTimeouts = settings.withResponseTimeout(Duration.ofSeconds(5));
 
     @BeforeAll
     void start() {
@@ -91,6 +93,10 @@ class FaultKindsTest {
     }
 
     private Run run(Topology t, IntFunction<FaultPolicy> policies, LoadProfile load, FaultSpec... faults) {
+        return run(settings, t, policies, load, faults);
+    }
+
+    private Run run(FabricSettings settings, Topology t, IntFunction<FaultPolicy> policies, LoadProfile load, FaultSpec... faults) {
         FaultFabric fabric = FaultFabric.builder(system, t).settings(settings).seed(7).policies(policies).requestsPerGroup(1, 3)
             .start().toCompletableFuture().join();
         fabric.context().driverRecovery(Duration.ofMillis(10));
@@ -112,6 +118,11 @@ class FaultKindsTest {
 
     private Run run(Topology t, IntFunction<FaultPolicy> policies, FaultSpec... faults) {
         return run(t, policies, new LoadProfile.Constant(4000), faults);
+    }
+
+    /** As {@link #run(Topology, IntFunction, FaultSpec...)}, for runs where every group must be answered by its owner. */
+    private Run runNoTimeouts(Topology t, IntFunction<FaultPolicy> policies, FaultSpec... faults) {
+        return run(noTimeouts, t, policies, new LoadProfile.Constant(4000), faults);
     }
 
     private static IntFunction<FaultPolicy> all(FaultPolicy p) { return o -> p; }
@@ -150,7 +161,7 @@ class FaultKindsTest {
 
     @Test
     void aSlowOwnerServesEachGroupInItsLatency() {
-        Run r = run(SVA, all(FaultPolicy.DEFAULT), new LoadProfile.Constant(1000),
+        Run r = run(noTimeouts, SVA, all(FaultPolicy.DEFAULT), new LoadProfile.Constant(1000),
             at(new Fault.SlowOwner(ServiceTime.constant(5_000_000)), 0).onFraction(1));
 
         assertThat(r.end().latencyMicros().getValueAtPercentile(50)).isGreaterThanOrEqualTo(5_000);
@@ -164,7 +175,8 @@ class FaultKindsTest {
         assertThat(r.auto(AutoReason.HANDLER_FAILED)).isPositive();
         assertThat(r.ledger().priDisabledEvents).isPositive();
         assertThat(r.ledger().answered(ResponseCode.SUCCESS)).as("the owners answer again after the storm").isPositive();
-        assertThat(r.windows().get(0).endSeconds() - r.windows().get(0).startSeconds()).isCloseTo(0.2, within(0.1));
+        // a window never ends early; on a busy machine its timer may fire late, so only a lower bound is asserted
+        assertThat(r.windows().get(0).endSeconds() - r.windows().get(0).startSeconds()).isGreaterThanOrEqualTo(0.195);
     }
 
     @Test
@@ -179,7 +191,7 @@ class FaultKindsTest {
 
     @Test
     void aDuplicatedAnswerIsRejectedAndCounted() {
-        Run r = run(SVA, all(FaultPolicy.DEFAULT), at(new Fault.DuplicateResponse(0.2), 0));
+        Run r = runNoTimeouts(SVA, all(FaultPolicy.DEFAULT), at(new Fault.DuplicateResponse(0.2), 0));
 
         long twice = r.effect("answers sent twice");
         assertThat(twice).isPositive();
@@ -191,14 +203,14 @@ class FaultKindsTest {
 
     @Test
     void forgedAnswersAreRejectedWithTheirReasonAndTheRealOnesDelivered() {
-        Run owner = run(SVA, all(FaultPolicy.DEFAULT), at(new Fault.ForgedResponse(0.2, Fault.Forgery.OWNER), 0));
+        Run owner = runNoTimeouts(SVA, all(FaultPolicy.DEFAULT), at(new Fault.ForgedResponse(0.2, Fault.Forgery.OWNER), 0));
         assertThat(owner.rejected(RejectReason.WRONG_HANDLER)).isEqualTo(owner.effect("forged answers sent")).isPositive();
         assertThat(owner.ledger().answered(ResponseCode.SUCCESS)).isEqualTo(owner.ledger().groupsIssued);
 
-        Run pasid = run(SVA, all(FaultPolicy.DEFAULT), at(new Fault.ForgedResponse(0.2, Fault.Forgery.PASID), 0));
+        Run pasid = runNoTimeouts(SVA, all(FaultPolicy.DEFAULT), at(new Fault.ForgedResponse(0.2, Fault.Forgery.PASID), 0));
         assertThat(pasid.rejected(RejectReason.PASID_MISMATCH)).isEqualTo(pasid.effect("forged answers sent")).isPositive();
 
-        Run prgi = run(SVA, all(FaultPolicy.DEFAULT), at(new Fault.ForgedResponse(0.2, Fault.Forgery.PRGI), 0));
+        Run prgi = runNoTimeouts(SVA, all(FaultPolicy.DEFAULT), at(new Fault.ForgedResponse(0.2, Fault.Forgery.PRGI), 0));
         assertThat(prgi.ledger().responsesRejected()).isEqualTo(prgi.effect("forged answers sent")).isPositive();
         assertThat(prgi.ledger().answered(ResponseCode.SUCCESS)).isEqualTo(prgi.ledger().groupsIssued);
     }
@@ -221,7 +233,7 @@ class FaultKindsTest {
 
     @Test
     void aSlowGuestTakesItsExtraTimeOnEveryGroup() {
-        Run r = run(GUESTS, all(FaultPolicy.DEFAULT), new LoadProfile.Constant(100),
+        Run r = run(noTimeouts, GUESTS, all(FaultPolicy.DEFAULT), new LoadProfile.Constant(100),
             at(new Fault.GuestSlow(Duration.ofMillis(5)), 0));
 
         assertThat(r.end().latencyMicros().getValueAtPercentile(50)).isGreaterThanOrEqualTo(5_000);
@@ -325,7 +337,7 @@ class FaultKindsTest {
 
     @Test
     void reorderedMessagesAreHeldWithinTheirWindowAndStillAnsweredOnce() {
-        Run r = run(SVA, all(FaultPolicy.DEFAULT), new LoadProfile.Constant(2000),
+        Run r = run(noTimeouts, SVA, all(FaultPolicy.DEFAULT), new LoadProfile.Constant(2000),
             at(new Fault.Reorder(1, Duration.ofMillis(20)), 0));
 
         assertThat(r.effect("messages held back")).isBetween(r.ledger().groupsIssued / 2, 2 * r.ledger().groupsIssued);

@@ -141,7 +141,7 @@ public class DeviceState {
     }
 
     private static long transaction(long sequence, boolean pasidPresent, int pasid) {
-        return (sequence << 21) | (pasidPresent ? pasid : 1 << 20);
+        return ((sequence << 21) | (pasidPresent ? pasid : 1 << 20)) & Long.MAX_VALUE; // the map takes keys >= 0
     }
 
     /** The resume of one stalled transaction: RETRY or ABORT by its code; nothing is disabled. */

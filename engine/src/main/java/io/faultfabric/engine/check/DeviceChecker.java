@@ -57,7 +57,7 @@ public final class DeviceChecker {
     }
 
     private static long stallKey(long sequence, boolean pasidPresent, int pasid) {
-        return (sequence << 21) | (pasidPresent ? pasid : 1 << 20);
+        return ((sequence << 21) | (pasidPresent ? pasid : 1 << 20)) & Long.MAX_VALUE; // the map takes keys >= 0
     }
 
     private void onStallIssued(PageRequest r) {

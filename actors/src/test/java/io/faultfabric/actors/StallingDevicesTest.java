@@ -52,7 +52,7 @@ class StallingDevicesTest {
     @JUnit5TestKit
     public ActorTestKit testKit = new JUnit5TestKitBuilder().withName("stalls").withCustomConfig(FabricFixture.config(true)).build();
 
-    /** One SMMUv3 unit, four devices (two PRI with 32 credits, two stalling at most 8 transactions each), event queue of 4. */
+    /** One SMMUv3 unit, four devices (two stalling at most 8 transactions each, then two PRI with 32 credits), event queue of 4. */
     private static Topology mixed(RoutingMode mode) {
         return new UniformTopology(1, IommuKind.SMMUV3, 256, 4, 0, 64, 32, 1, UniformTopology.Assignment.CONTIGUOUS,
             List.of(OwnerKind.HOST_SVA, OwnerKind.USER_DRIVER), 0, 1, mode, 2, 8, 4).build();
@@ -148,14 +148,14 @@ class StallingDevicesTest {
     void aHungOwnersStallsAreAbortedByTheTimeoutAndTheDeviceGoesOn() {
         Topology t = mixed(RoutingMode.OWNER);
         Run r = new Run(t, FabricContext.Sabotage.NONE, o -> FaultPolicy.DEFAULT);
-        int stallingOwner = t.ownerOfIoasid(t.ioasidOf(3, 0, 0));
+        int stallingOwner = t.ownerOfIoasid(t.ioasidOf(0, 0, 0));
         r.ctx.owner(stallingOwner).tell(new IoasidOwner.Hang(true));
         int groups = 2_000;
         TestProbe<Device.Ack> acks = testKit.createTestProbe();
         for (int d = 0; d < t.deviceCount(); d++) {
             r.ctx.device(d).tell(new Device.Generate(new long[groups / 4], groups / 4, Integer.MAX_VALUE, Long.MAX_VALUE, acks.ref()));
         }
-        // the hung owner's stalls hold device 3's slots until they time out: time must pass for the load to get out
+        // the hung owner's stalls hold device 0's slots until they time out: time must pass for the load to get out
         long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         Fabric.Snapshot s = r.snapshot();
         while (s.deviceLedger().groupsIssued < groups || s.groupsOutstanding() > 0) {
@@ -166,7 +166,7 @@ class StallingDevicesTest {
         Fabric.Snapshot end = r.shutdown();
 
         assertEveryStallResumedOnce(end, groups);
-        Device.Snapshot stalling = end.devices().get(3);
+        Device.Snapshot stalling = end.devices().get(0);
         assertThat(stalling.ledger().auto(AutoReason.TIMEOUT)).isPositive();
         assertThat(stalling.ledger().resumes(StallEventQueue.Resume.ABORT)).isEqualTo(stalling.ledger().auto(AutoReason.TIMEOUT));
     }
@@ -206,12 +206,12 @@ class StallingDevicesTest {
         r.settle(0, Duration.ZERO);
         // an owner that answers again a stall it already answered: its STAG is no longer outstanding
         TestProbe<java.util.List<PageRequestGroup>> published = testKit.createTestProbe();
-        r.ctx.device(3).tell(new Device.Subscribe(published.ref()));
+        r.ctx.device(0).tell(new Device.Subscribe(published.ref()));
         TestProbe<Device.Ack> ack = testKit.createTestProbe();
-        r.ctx.device(3).tell(new Device.Generate(new long[1], 1, Integer.MAX_VALUE, Long.MAX_VALUE, ack.ref()));
+        r.ctx.device(0).tell(new Device.Generate(new long[1], 1, Integer.MAX_VALUE, Long.MAX_VALUE, ack.ref()));
         PageRequestGroup answered = published.receiveMessage(Duration.ofSeconds(10)).get(0);
         assertThat(answered.isStall()).isTrue();
-        r.ctx.device(3).tell(Device.Published.INSTANCE);
+        r.ctx.device(0).tell(Device.Published.INSTANCE);
         r.ctx.iommu(0).tell(new IommuUnit.Answer(answered, answered.handler(), ResponseCode.SUCCESS));
         TestProbe<IommuUnit.Snapshot> unit = testKit.createTestProbe();
         unit.awaitAssert(() -> {

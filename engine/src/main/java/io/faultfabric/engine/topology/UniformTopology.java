@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param pasids          PASIDs in total across the topology (each its own IOASID)
  * @param ioasidsPerOwner how many IOASIDs one owner holds (1: every PASID its own owner)
  * @param assignment      CONTIGUOUS: an owner's IOASIDs are neighbours (same device); STRIDED: spread over devices
- * @param stallingDevicesPerIommu how many of each unit's devices (its last ones) are stalling platform devices (SMMUv3
+ * @param stallingDevicesPerIommu how many of each unit's devices (its first ones) are stalling platform devices (SMMUv3
  *                        stall model) rather than PRI devices: 0 (all PRI) .. devicesPerIommu; more than 0 needs SMMUV3
  *                        and no VFs (a platform device has none, and every function binds as many PASIDs)
  * @param stallLimit      the most transactions a stalling device has stalled at once, 1..65536 (a STAG is 16 bits)
@@ -109,7 +109,7 @@ public record UniformTopology(int iommus, IommuKind kind, int queueDepth, int de
         int rid = 0x100;
         for (int i = 0; i < iommus; i++) {
             for (int d = 0; d < devicesPerIommu; d++) {
-                if (d >= devicesPerIommu - stallingDevicesPerIommu) b.stallingDevice(i, rid, stallLimit, pasidBase, perFn);
+                if (d < stallingDevicesPerIommu) b.stallingDevice(i, rid, stallLimit, pasidBase, perFn);
                 else b.device(i, rid, vfsPerDevice, allocation, pasidBase, perFn);
                 rid += vfsPerDevice + 1;
             }

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * variant is reported under exactly the invariant it breaks, and under no other.
  */
 class CheckerCatchesStallBugsTest {
-    /** One SMMUv3 unit, four devices: two PRI (128 credits), two that stall at most 16 transactions each; an event queue of 8. */
+    /** One SMMUv3 unit, four devices: two that stall at most 16 transactions each, two PRI (128 credits); an event queue of 8. */
     private static final Topology MIXED = new UniformTopology(1, IommuKind.SMMUV3, 256, 4, 0, 64, 128, 1, UniformTopology.Assignment.CONTIGUOUS,
         List.of(OwnerKind.HOST_SVA), 0, 1, RoutingMode.OWNER, 2, 16, 8).build();
     private static final int GROUPS = 40_000;

@@ -1,6 +1,7 @@
 package io.faultfabric.actors;
 
 import io.faultfabric.engine.DeviceState;
+import io.faultfabric.engine.LongIntMap;
 import io.faultfabric.engine.OutcomeLedger;
 import io.faultfabric.engine.PageRequest;
 import io.faultfabric.engine.PageRequestGroup;
@@ -29,6 +30,10 @@ import java.util.List;
  * allocation. It sends page requests to its IOMMU unit only while it holds credits (the rules are
  * the engine's {@link DeviceState}); a group response returns the credits of the whole group.
  * Response Failure disables PRI for every function until {@link Reset}.
+ *
+ * <p>Or a stalling platform device behind an SMMUv3 (the topology says which): each fault is one transaction that stays
+ * stalled until its one resume (RETRY or ABORT), and it stalls at most its limit at once, which stands in for the credits
+ * as the bound on what it sends. No stop markers, and nothing is disabled by an ABORT.
  *
  * <p>Protocol:
  * <ul>
@@ -151,6 +156,10 @@ public final class Device extends AbstractBehavior<Device.Command> {
     private final Histogram engineLatency = autoResizing(2);
     // per function*512+prgi: System.nanoTime when the group's last request went out
     private final long[] sentNanos;
+    private final boolean stalls;
+    // a stalling device: per transaction (its sequence), µs after startNanos when it went out
+    private final LongIntMap stallSentMicros;
+    private final long startNanos = System.nanoTime();
 
     // the stream elements not yet all sent, one per feeding stream at most (each waits for its ack), oldest first
     private final ArrayDeque<Feed> feeds = new ArrayDeque<>(2);
@@ -178,14 +187,16 @@ public final class Device extends AbstractBehavior<Device.Command> {
         this.device = device;
         this.ctx = ctx;
         Topology t = ctx.topology();
-        this.state = ctx.sabotage().deviceState(device, t.deviceRids(device), t.deviceAllocation(device));
-        this.checker = new DeviceChecker(t.deviceRids(device), t.deviceAllocation(device), ctx.violations());
+        this.state = ctx.sabotage().deviceState(device, t.deviceRids(device), t.deviceAllocation(device), t.deviceStalls(device));
+        this.checker = new DeviceChecker(t.deviceRids(device), t.deviceAllocation(device), t.deviceStalls(device), ctx.violations());
         this.faults = faults;
         this.iommu = ctx.iommu(t.deviceIommu(device));
         this.batchLimit = ctx.settings().deviceBatch();
         this.outgoing = new ArrayList<>(batchLimit);
         this.publishing = ctx.publishResponses();
-        this.sentNanos = new long[t.deviceRids(device).length * Prgi.COUNT];
+        this.stalls = t.deviceStalls(device);
+        this.sentNanos = stalls ? null : new long[t.deviceRids(device).length * Prgi.COUNT];
+        this.stallSentMicros = stalls ? new LongIntMap(Math.min(t.deviceAllocation(device), 1 << 12)) : null;
     }
 
     @Override
@@ -339,6 +350,8 @@ public final class Device extends AbstractBehavior<Device.Command> {
                 return; // wait for a response to free credits or the PRGI
             } else if (st == DeviceState.Issue.NOT_MY_RID) {
                 getContext().getLog().warn("device {} was asked to send {} which is not one of its functions; dropped", device, r);
+            } else if (st == DeviceState.Issue.NOT_A_STALL) {
+                getContext().getLog().warn("device {} stalls (no PRI) and was asked to send {}, which is not a single faulting transaction; dropped", device, r);
             }
             f.next++;
             if (outgoing.size() >= batchLimit) flushOutgoing();
@@ -381,7 +394,9 @@ public final class Device extends AbstractBehavior<Device.Command> {
         long now = System.nanoTime();
         for (int i = 0, n = outgoing.size(); i < n; i++) {
             PageRequest r = outgoing.get(i);
-            if (r.last() && !r.isStopMarker()) {
+            if (stalls) {
+                stallSentMicros.put(r.sequence() & Long.MAX_VALUE, (int) Math.min(Integer.MAX_VALUE - 1, (now - startNanos) / 1000));
+            } else if (r.last() && !r.isStopMarker()) {
                 int fn = state.functionOf(r.rid());
                 if (fn >= 0) sentNanos[fn * Prgi.COUNT + r.prgi()] = now;
             }
@@ -402,7 +417,8 @@ public final class Device extends AbstractBehavior<Device.Command> {
                 long micros = Math.max(0, (now - g.issuedNanos()) / 1000);
                 latency.recordValue(Math.min(micros, MAX_LATENCY_MICROS));
                 if (observer != null) observer.onAnswered(device, g, micros);
-                long inEngine = Math.max(0, (now - sentNanos[fn * Prgi.COUNT + g.prgi()]) / 1000);
+                long inEngine = Math.max(0, stalls ? (now - startNanos) / 1000 - sentMicros(g.sequence())
+                    : (now - sentNanos[fn * Prgi.COUNT + g.prgi()]) / 1000);
                 engineLatency.recordValue(Math.min(inEngine, MAX_LATENCY_MICROS));
             }
             if (publishing) {
@@ -418,6 +434,11 @@ public final class Device extends AbstractBehavior<Device.Command> {
         publish();
         resume();
         return this;
+    }
+
+    private long sentMicros(long sequence) {
+        int v = stallSentMicros.remove(sequence & Long.MAX_VALUE);
+        return v == LongIntMap.MISSING ? 0 : v;
     }
 
     private void publish() {

@@ -124,6 +124,11 @@ public final class FabricContext {
 
         /** Device {@code device}'s own PRI bookkeeping: its credits and its response to Response Failure. */
         default DeviceState deviceState(int device, int[] rids, int allocation) { return new DeviceState(rids, allocation); }
+
+        /** The same for any device: a stalling one (SMMUv3 stall model) gets its stall bookkeeping, a PRI one the above. */
+        default DeviceState deviceState(int device, int[] rids, int allocation, boolean stalls) {
+            return stalls ? new DeviceState(rids, allocation, true) : deviceState(device, rids, allocation);
+        }
     }
 
     private Sabotage sabotage = Sabotage.NONE;

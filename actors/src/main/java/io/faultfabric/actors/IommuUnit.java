@@ -32,7 +32,9 @@ import java.util.Map;
 /**
  * One IOMMU remapping unit (VT-d DMAR unit, SMMUv3 or RISC-V IOMMU). It owns the engine's
  * {@link IommuCore}: the bounded page request queue with its overflow rule, group assembly, the
- * PASID table, routing, the outstanding groups and response validation; this behaviour only
+ * PASID table, routing, the outstanding groups and response validation, and on an SMMUv3 with
+ * stalling devices the event queue of the stall model (a stall reaches its owner as a one-request
+ * group whose id is its STAG, and the owner's answer is its one resume); this behaviour only
  * receives, calls the core, and sends.
  *
  * <p>Protocol:
@@ -205,7 +207,7 @@ public final class IommuUnit extends AbstractBehavior<IommuUnit.Command> {
         core.drain(drainBatch, now());
         sendFaults();
         // one pass at a time, as the page request interrupt thread does: other messages get in between
-        if (core.queueDepth() > 0 && !drainScheduled) {
+        if (core.backlog() > 0 && !drainScheduled) {
             drainScheduled = true;
             getContext().getSelf().tell(DrainMore.INSTANCE);
         }

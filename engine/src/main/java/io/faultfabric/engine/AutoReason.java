@@ -27,7 +27,9 @@ public enum AutoReason {
     /** The IOMMU unit was reset (driver reload, error recovery): what it had pending or queued with L=1 is answered. */
     IOMMU_RESTART(ResponseCode.INVALID),
     /** The node hosting the handler became unreachable. */
-    NODE_DOWN(ResponseCode.INVALID);
+    NODE_DOWN(ResponseCode.INVALID),
+    /** SMMUv3 stall model: every 65,536 STAGs of the stream are outstanding, so the transaction cannot stall: aborted. */
+    STAGS_EXHAUSTED(ResponseCode.INVALID);
 
     private final ResponseCode code;
 

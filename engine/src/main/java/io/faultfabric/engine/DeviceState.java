@@ -6,14 +6,24 @@ import java.util.Arrays;
  * The PRI side of one PCIe device: a physical function and its virtual functions, which share one
  * Outstanding Page Request Allocation (credits) and one PRI enable / Response Failure state. Each
  * function has its own RID and its own PRGI space. Single-threaded.
+ *
+ * <p>Or, built with {@code stalls}, a platform device behind an SMMUv3 that faults by stalling (the SMMUv3 stall
+ * model): it has no PRI, so no PRGIs, stop markers or Response Failure state. Each fault is one transaction (one request,
+ * L=1) that stays stalled until its one resume; the allocation is how many it can have stalled at once (its outstanding
+ * transactions). A resume of RETRY (Success) or ABORT (Invalid, Failure) ends the transaction; neither turns anything off.
  * Not final only so that tests can build a device that breaks these rules on purpose, to prove the checkers.
  */
 public class DeviceState {
     /** What became of a request the device was asked to send. */
-    public enum Issue { ISSUED, NO_CREDIT, PRI_DISABLED, RESETTING, PRGI_BUSY, NOT_MY_RID }
+    public enum Issue { ISSUED, NO_CREDIT, PRI_DISABLED, RESETTING, PRGI_BUSY, NOT_MY_RID,
+        /** A stalling device has no PRI: it sends single faulting transactions (L=1), no multi-request groups or stop markers. */
+        NOT_A_STALL }
 
     private final int[] rids;
     private final int allocation;
+    private final boolean stalls;
+    // a stalling device's stalled transactions: (sequence << 21 | PASID handle) -> how many; it knows which one a resume ends
+    private final LongIntMap stalled;
     private final OutcomeLedger ledger = new OutcomeLedger();
     private final int[] groupRequests; // per function*512+prgi: requests sent in the group so far
     private final boolean[] closed;     // L=1 sent, awaiting the response
@@ -26,9 +36,23 @@ public class DeviceState {
     private boolean resetting;
 
     public DeviceState(int[] rids, int allocation) {
+        this(rids, allocation, false);
+    }
+
+    /**
+     * @param stalls true for a stalling (SMMUv3 stall model) platform device: one function, and {@code allocation} is the
+     *               most transactions it has stalled at once, 1..65,536 (a STAG is 16 bits)
+     */
+    public DeviceState(int[] rids, int allocation, boolean stalls) {
         if (rids.length == 0) throw new IllegalArgumentException("rids must name at least the physical function");
         if (allocation < 1) throw new IllegalArgumentException("allocation (outstanding page request allocation) must be >= 1, was " + allocation);
         for (int i = 0; i < rids.length; i++) Rid.check(rids[i], "rids[" + i + "]");
+        if (stalls && rids.length != 1) throw new IllegalArgumentException("a stalling device is a platform device with one stream: rids must name one, was " + rids.length);
+        if (stalls && allocation > StallEventQueue.STAGS) {
+            throw new IllegalArgumentException("allocation (stalled transactions at once) of a stalling device must be 1..65536, the STAGs of its stream, was " + allocation);
+        }
+        this.stalls = stalls;
+        this.stalled = stalls ? new LongIntMap(Math.min(allocation, 1 << 12)) : null;
         this.rids = rids.clone();
         this.allocation = allocation;
         this.groupRequests = new int[rids.length * Prgi.COUNT];
@@ -37,6 +61,8 @@ public class DeviceState {
     }
 
     public int pfRid() { return rids[0]; }
+    /** A stalling platform device (SMMUv3 stall model) rather than a PRI device. */
+    public boolean stalls() { return stalls; }
     public int[] rids() { return rids.clone(); }
     public int allocation() { return allocation; }
     public int creditsInUse() { return creditsInUse; }
@@ -75,6 +101,7 @@ public class DeviceState {
     public Issue issue(PageRequest r) {
         int fn = functionOf(r.rid());
         if (fn < 0) return Issue.NOT_MY_RID;
+        if (stalls) return stall(r);
         if (resetting) return Issue.RESETTING;
         if (!priEnabled) {
             ledger.dropped[DropReason.PRI_DISABLED.ordinal()]++;
@@ -98,8 +125,49 @@ public class DeviceState {
         return Issue.ISSUED;
     }
 
+    private Issue stall(PageRequest r) {
+        if (!r.last() || r.isStopMarker()) return Issue.NOT_A_STALL;
+        if (resetting) return Issue.RESETTING;
+        if (creditsInUse >= allocation) return Issue.NO_CREDIT;
+        creditsInUse++;
+        groupsOutstanding++;
+        ledger.requestsIssued++;
+        ledger.groupsIssued++;
+        ledger.stallsIssued++;
+        long k = transaction(r.sequence(), r.pasidPresent(), r.pasid());
+        int n = stalled.get(k);
+        stalled.put(k, n == LongIntMap.MISSING ? 1 : n + 1);
+        return Issue.ISSUED;
+    }
+
+    private static long transaction(long sequence, boolean pasidPresent, int pasid) {
+        return ((sequence << 21) | (pasidPresent ? pasid : 1 << 20)) & Long.MAX_VALUE; // the map takes keys >= 0
+    }
+
+    /** The resume of one stalled transaction: RETRY or ABORT by its code; nothing is disabled. */
+    private boolean onResume(PageRequestGroup g) {
+        long k = transaction(g.sequence(), g.pasidPresent(), g.pasid());
+        int n = g.isStall() && g.rid() == rids[0] ? stalled.get(k) : LongIntMap.MISSING;
+        if (n == LongIntMap.MISSING) {
+            // a resume for no transaction it has stalled (a second one): nothing to end, nothing given back
+            ledger.unexpectedResumes++;
+            return false;
+        }
+        if (n == 1) stalled.remove(k);
+        else stalled.put(k, n - 1);
+        creditsInUse--;
+        groupsOutstanding--;
+        ledger.requestsInAnsweredGroups++;
+        if (g.autoReason() != null) ledger.autoReceived[g.autoReason().ordinal()]++;
+        else ledger.answeredReceived[g.code().ordinal()]++;
+        ledger.resumesReceived[StallEventQueue.action(g.code()).ordinal()]++;
+        if (resetting && groupsOutstanding == 0) finishReset();
+        return true;
+    }
+
     /** A Page Group Response arrives: credits of the whole group come back, or the PRGI was unexpected. */
     public boolean onResponse(PageRequestGroup g) {
+        if (stalls) return onResume(g);
         int fn = functionOf(g.rid());
         int slot = fn < 0 ? -1 : fn * Prgi.COUNT + g.prgi();
         if (slot < 0 || !closed[slot]) {

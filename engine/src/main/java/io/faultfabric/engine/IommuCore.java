@@ -8,6 +8,12 @@ import java.util.Arrays;
  * routing (OWNER or DEVICE mode), the table of outstanding groups, response validation and
  * response timeouts. Its host feeds it requests, drains it, and carries out what it asks through
  * {@link IommuOutput}. Every drop, automatic answer and rejection is counted in its ledger.
+ *
+ * <p>An SMMUv3 unit may also serve stalling platform devices (the SMMUv3 stall model, {@link StallEventQueue}): their
+ * faulting transactions bypass the PRI queue, stall with a STAG, and go on the bounded event queue, where a full queue
+ * makes the transaction wait rather than drop it. Read off the queue, a stall is a one-request group (group id = STAG,
+ * in {@link PageRequestGroup#prgi()}) routed, timed out, detached and answered as any group is; its answer is the one
+ * CMD_RESUME of the transaction, RETRY for Success and ABORT otherwise.
  */
 public final class IommuCore {
     private final int index;
@@ -40,12 +46,25 @@ public final class IommuCore {
     private PageRequestGroup newest;
     private long nextGroupId;
 
+    private final boolean[] stalling;      // per device index: a stalling device (SMMUv3 stall model), or null with none
+    private final StallEventQueue stalls;  // null with no stalling device
+    private java.util.function.LongSupplier stallClock = System::nanoTime;
+
     /**
      * @param rids         the RIDs of this unit's functions; device index = position in this array
      * @param deviceOwners owner index that receives every fault of each function in DEVICE mode (-1: none)
      */
     public IommuCore(int index, IommuKind kind, int queueDepth, RoutingMode mode, int[] rids, int[] deviceOwners,
                      RoutingTable routing, IommuOutput out) {
+        this(index, kind, queueDepth, mode, rids, deviceOwners, null, 0, routing, out);
+    }
+
+    /**
+     * @param stallingDevices per function: true for a stalling platform device (SMMUv3 stall model); null for none
+     * @param eventQueueDepth the SMMUv3 event queue's capacity (1..2^19) when some device stalls; ignored otherwise
+     */
+    public IommuCore(int index, IommuKind kind, int queueDepth, RoutingMode mode, int[] rids, int[] deviceOwners,
+                     boolean[] stallingDevices, int eventQueueDepth, RoutingTable routing, IommuOutput out) {
         if (index < 0) throw new IllegalArgumentException("index must be >= 0, was " + index);
         this.index = index;
         this.kind = java.util.Objects.requireNonNull(kind, "kind");
@@ -72,6 +91,32 @@ public final class IommuCore {
         this.slotEpoch = new int[rids.length * Prgi.COUNT];
         this.partial = new PageRequestGroup[rids.length * Prgi.COUNT];
         this.outstanding = new PageRequestGroup[rids.length * Prgi.COUNT];
+        boolean anyStalling = false;
+        if (stallingDevices != null) {
+            if (stallingDevices.length != rids.length) {
+                throw new IllegalArgumentException("stallingDevices must have one entry per rid (" + rids.length + "), had " + stallingDevices.length);
+            }
+            for (boolean b : stallingDevices) anyStalling |= b;
+        }
+        if (anyStalling && kind != IommuKind.SMMUV3) {
+            throw new IllegalArgumentException("stalling devices must sit behind an SMMUV3 unit (the stall model is Arm SMMUv3's); IOMMU " + index + " is " + kind);
+        }
+        this.stalling = anyStalling ? stallingDevices.clone() : null;
+        this.stalls = anyStalling ? new StallEventQueue(eventQueueDepth, ledger) : null;
+    }
+
+    /** The clock that times how long stalled transactions wait for room in the event queue (tests set a fake one). */
+    public void stallClock(java.util.function.LongSupplier clock) { this.stallClock = java.util.Objects.requireNonNull(clock, "clock"); }
+
+    /** Is function {@code deviceIndex} a stalling device? */
+    public boolean stalls(int deviceIndex) { return stalling != null && stalling[deviceIndex]; }
+
+    /** The event queue of the stall model, or null when no device of this unit stalls. */
+    public StallEventQueue stallQueue() { return stalls; }
+
+    /** Requests and stall records waiting to be processed by {@link #drain}: the PRI queue, the event queue and stalls waiting for room. */
+    public int backlog() {
+        return stalls == null ? size : size + stalls.queued() + stalls.waiting();
     }
 
     public int index() { return index; }
@@ -93,6 +138,13 @@ public final class IommuCore {
 
     /** A request arrives from a device: queued, or handled by the overflow rule of this unit's kind. */
     public void offer(PageRequest r, long nowNanos) {
+        if (stalls != null) {
+            int d = deviceIndexByRid[r.rid()];
+            if (d >= 0 && stalling[d]) {
+                stall(r, d);
+                return;
+            }
+        }
         if (overflow || size == ring.length) {
             if (!overflow) ledger.overflowEvents++;
             overflow = true;
@@ -140,8 +192,52 @@ public final class IommuCore {
             n++;
             handle(r, epoch, arrival, nowNanos);
         }
+        if (stalls != null) {
+            long clock = stalls.waiting() > 0 ? stallClock.getAsLong() : 0;
+            PageRequestGroup g;
+            while (n < max && (g = stalls.poll(clock)) != null) {
+                n++;
+                handleStall(g, nowNanos);
+            }
+        }
         if (size == 0) queueEmptied();
         return n;
+    }
+
+    // ---------------------------------------------------------------- the stall model
+
+    /** A stalling device's transaction faults: it stalls with a STAG, its record queued or waiting for room. */
+    private void stall(PageRequest r, int dev) {
+        PageRequestGroup g = new PageRequestGroup(index, dev, r);
+        if (stalls.stall(g, stalls.queued() < stalls.capacity() ? 0 : stallClock.getAsLong()) < 0) {
+            g.stalledWithoutTag();
+            ledger.resumesSent[StallEventQueue.Resume.ABORT.ordinal()]++;
+            autoAnswer(g, AutoReason.STAGS_EXHAUSTED, 0);
+        }
+    }
+
+    /** Software read a stall record off the event queue: a one-request group, routed as any group. */
+    private void handleStall(PageRequestGroup g, long nowNanos) {
+        int dev = g.deviceIndex();
+        PageRequest r = g.lastRequest();
+        if (removed[dev] || !Permissions.readsOrWrites(r.perm()) || !PageAddress.isCanonical48(r.address())) {
+            autoAnswer(g, AutoReason.MALFORMED, nowNanos);
+            return;
+        }
+        route(g, dev, -1, nowNanos);
+    }
+
+    /** Every stall of device {@code dev} still on the event queue or waiting for room, answered with {@code reason}. */
+    private int answerQueuedStalls(int dev, AutoReason reason, long nowNanos) {
+        if (stalls == null || (dev >= 0 && !stalling[dev])) return 0;
+        return stalls.withdraw(g -> dev < 0 || g.deviceIndex() == dev, g -> autoAnswer(g, reason, nowNanos), stallClock.getAsLong());
+    }
+
+    /** The stall dispatched to a handler at (SID, STAG), or null. */
+    private PageRequestGroup dispatchedStall(int dev, int rid, int stag) {
+        if (stag < 0 || stag > Stag.MAX) return null;
+        PageRequestGroup g = stalls.find(rid, stag);
+        return g != null && g.outstanding && g.deviceIndex() == dev ? g : null;
     }
 
     private void queueEmptied() {
@@ -221,7 +317,7 @@ public final class IommuCore {
             autoAnswer(g, AutoReason.NO_HANDLER, nowNanos);
             return;
         }
-        if (outstanding[slot] != null) {
+        if (slot >= 0 && outstanding[slot] != null) {
             // the device reused a PRGI it has outstanding: not a group the handler can be given
             autoAnswer(g, AutoReason.MALFORMED, nowNanos);
             return;
@@ -232,7 +328,7 @@ public final class IommuCore {
             return;
         }
         g.dispatched(nextGroupId++, handler, ioasid, nowNanos);
-        outstanding[slot] = g;
+        if (slot >= 0) outstanding[slot] = g;
         link(g);
         ledger.groupsDispatched++;
         out.dispatch(g);
@@ -254,13 +350,12 @@ public final class IommuCore {
         RejectReason why = validate(rid, pasid, prgi, groupId, from);
         if (why != null) {
             ledger.rejected[why.ordinal()]++;
-            PageRequestGroup named = why == RejectReason.UNKNOWN_DEVICE || prgi < 0 || prgi > Prgi.MAX ? null
-                : outstanding[deviceIndexByRid[rid] * Prgi.COUNT + prgi];
+            PageRequestGroup named = why == RejectReason.UNKNOWN_DEVICE ? null : named(deviceIndexByRid[rid], rid, prgi);
             if (named != null) named.note(PageRequestGroup.REJECTED, why.ordinal());
             out.rejected(rid, pasid, prgi, from, why);
             return why;
         }
-        PageRequestGroup g = outstanding[deviceIndexByRid[rid] * Prgi.COUNT + prgi];
+        PageRequestGroup g = named(deviceIndexByRid[rid], rid, prgi);
         close(g);
         if (reason == null) {
             g.answer(code, null);
@@ -269,15 +364,22 @@ public final class IommuCore {
             g.answer(reason.code(), reason);
             ledger.autoSent[reason.ordinal()]++;
         }
+        if (g.isStall()) stalls.resumed(g);
         out.respond(g);
         return null;
     }
 
+    /** The outstanding group a response names: by PRGI, or for a stalling device by its STAG; null if none. */
+    private PageRequestGroup named(int dev, int rid, int prgi) {
+        if (stalling != null && stalling[dev]) return dispatchedStall(dev, rid, prgi);
+        return prgi < 0 || prgi > Prgi.MAX ? null : outstanding[dev * Prgi.COUNT + prgi];
+    }
+
     private RejectReason validate(int rid, int pasid, int prgi, long groupId, int from) {
         if (rid < 0 || rid > Rid.MAX || deviceIndexByRid[rid] < 0) return RejectReason.UNKNOWN_DEVICE;
-        if (prgi < 0 || prgi > Prgi.MAX) return RejectReason.NO_OUTSTANDING_GROUP;
-        PageRequestGroup g = outstanding[deviceIndexByRid[rid] * Prgi.COUNT + prgi];
-        if (g == null) return RejectReason.NO_OUTSTANDING_GROUP;
+        PageRequestGroup g = named(deviceIndexByRid[rid], rid, prgi);
+        // a resume for a STAG with no stall reported to software: the SMMU ignores it (a second resume lands here)
+        if (g == null) return stalling != null && stalling[deviceIndexByRid[rid]] ? RejectReason.UNKNOWN_STAG : RejectReason.NO_OUTSTANDING_GROUP;
         if (g.pasid() != pasid) return RejectReason.PASID_MISMATCH;
         if (g.handler() != from) return RejectReason.WRONG_HANDLER;
         if (g.groupId() != groupId) return RejectReason.STALE_GROUP;
@@ -373,6 +475,12 @@ public final class IommuCore {
     /** The device (one function) is reset or removed from the fault queue: pending groups Invalid, partials freed silently. */
     public void resetDevice(int rid, long nowNanos) {
         int dev = requireDevice(rid);
+        if (stalls(dev)) {
+            // the device's stalled transactions are terminated: each gets its one resume, ABORT (DEVICE_RESET)
+            answerQueuedStalls(dev, AutoReason.DEVICE_RESET, nowNanos);
+            answerDispatchedStalls(dev, g -> true, AutoReason.DEVICE_RESET, nowNanos);
+            return;
+        }
         // the device forgets its open groups: their requests still queued will have no group to join. A PRGI whose L=1 is
         // queued is a closed group the device still awaits: its queued requests stay with it.
         boolean[] closedInQueue = new boolean[Prgi.COUNT];
@@ -409,7 +517,7 @@ public final class IommuCore {
      */
     public int failGroupsOf(int rid, long nowNanos) {
         int dev = requireDevice(rid);
-        int n = 0;
+        int n = stalls(dev) ? answerDispatchedStalls(dev, g -> true, AutoReason.HANDLER_FAILED, nowNanos) : 0;
         for (int p = 0; p < Prgi.COUNT; p++) {
             PageRequestGroup g = outstanding[dev * Prgi.COUNT + p];
             if (g != null) {
@@ -453,6 +561,7 @@ public final class IommuCore {
             autoAnswer(g, AutoReason.IOMMU_RESTART, nowNanos);
             n++;
         }
+        n += answerQueuedStalls(-1, AutoReason.IOMMU_RESTART, nowNanos);
         overflow = false;
         for (int i = 0; i < partial.length; i++) {
             PageRequestGroup g = partial[i];
@@ -488,7 +597,7 @@ public final class IommuCore {
 
     /** Answers everything still pending with {@code reason}: for teardown of the whole unit. Queued requests are processed first. */
     public int answerAll(AutoReason reason, long nowNanos) {
-        drain(Integer.MAX_VALUE, nowNanos);
+        while (backlog() > 0) drain(Integer.MAX_VALUE, nowNanos);
         int n = 0;
         while (oldest != null) {
             PageRequestGroup g = oldest;
@@ -502,6 +611,11 @@ public final class IommuCore {
 
     private void answerPendingOf(int rid, int pasid, AutoReason reason, long nowNanos) {
         int dev = deviceIndexByRid[rid];
+        if (stalls(dev)) {
+            // the stalls of (SID, SSID) read by software; those still queued find no handler when read (ABORT, NO_HANDLER)
+            answerDispatchedStalls(dev, g -> handleOf(g) == pasid, reason, nowNanos);
+            return;
+        }
         for (int p = 0; p < Prgi.COUNT; p++) {
             PageRequestGroup g = outstanding[dev * Prgi.COUNT + p];
             if (g != null && (g.pasidPresent() ? g.pasid() : RoutingTable.NO_PASID) == pasid) {
@@ -509,6 +623,22 @@ public final class IommuCore {
                 autoAnswer(g, reason, nowNanos);
             }
         }
+    }
+
+    /** The stalls of device {@code dev} dispatched to handlers that {@code which} selects, answered with {@code reason}. */
+    private int answerDispatchedStalls(int dev, java.util.function.Predicate<PageRequestGroup> which, AutoReason reason, long nowNanos) {
+        int n = 0;
+        PageRequestGroup g = oldest;
+        while (g != null) {
+            PageRequestGroup next = g.nextOutstanding;
+            if (g.isStall() && g.deviceIndex() == dev && which.test(g)) {
+                close(g);
+                autoAnswer(g, reason, nowNanos);
+                n++;
+            }
+            g = next;
+        }
+        return n;
     }
 
     private void completeDrains() {
@@ -537,7 +667,7 @@ public final class IommuCore {
             PageRequest r = ring[(head + i) % ring.length];
             if (r.rid() == rid && handleOf(r) == pasid) return true;
         }
-        return false;
+        return stalls != null && stalls.holds(rid, pasid);
     }
 
     private int requireDevice(int rid) {
@@ -549,6 +679,7 @@ public final class IommuCore {
     private void autoAnswer(PageRequestGroup g, AutoReason reason, long nowNanos) {
         g.answer(reason.code(), reason);
         ledger.autoSent[reason.ordinal()]++;
+        if (g.isStall()) stalls.resumed(g);
         out.respond(g);
     }
 
@@ -578,7 +709,7 @@ public final class IommuCore {
     }
 
     private void close(PageRequestGroup g) {
-        outstanding[g.deviceIndex() * Prgi.COUNT + g.prgi()] = null;
+        if (!g.isStall()) outstanding[g.deviceIndex() * Prgi.COUNT + g.prgi()] = null;
         if (g.prevOutstanding == null) oldest = g.nextOutstanding; else g.prevOutstanding.nextOutstanding = g.nextOutstanding;
         if (g.nextOutstanding == null) newest = g.prevOutstanding; else g.nextOutstanding.prevOutstanding = g.prevOutstanding;
         g.prevOutstanding = null;

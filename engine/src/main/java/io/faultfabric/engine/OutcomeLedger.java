@@ -19,6 +19,12 @@ public final class OutcomeLedger {
     public long unexpectedPrgi;
     public long responsesIgnoredPriDisabled;
     public long priDisabledEvents;
+    /** Faulting transactions of stalling devices (SMMUv3 stall model); each is also one group of one request above. */
+    public long stallsIssued;
+    /** Resumes that reached stalling devices, by {@link StallEventQueue.Resume} (RETRY, ABORT). */
+    public final long[] resumesReceived = new long[StallEventQueue.Resume.values().length];
+    /** A resume for no transaction the device has stalled (a second resume, or an unknown STAG). */
+    public long unexpectedResumes;
 
     // IOMMU side
     public final long[] dropped = new long[DropReason.values().length];
@@ -30,6 +36,16 @@ public final class OutcomeLedger {
     public long overflowEvents;
     public long queueHighWater;
     public long pasidsDrained;
+    /** Stalls the SMMU took (each got a STAG); those that found the event queue full, and how long they waited for room. */
+    public long stallsTaken;
+    public long stallsWaitedForRoom;
+    public long stallWaitNanos;
+    public long stallWaitMaxNanos;
+    public long eventQueueHighWater;
+    /** A stream with all 65,536 STAGs outstanding: the transaction could not stall and was aborted. */
+    public long stagsExhausted;
+    /** CMD_RESUME sent, by {@link StallEventQueue.Resume} (RETRY, ABORT). */
+    public final long[] resumesSent = new long[StallEventQueue.Resume.values().length];
 
     public void merge(OutcomeLedger o) {
         requestsIssued += o.requestsIssued;
@@ -50,6 +66,16 @@ public final class OutcomeLedger {
         overflowEvents += o.overflowEvents;
         queueHighWater = Math.max(queueHighWater, o.queueHighWater);
         pasidsDrained += o.pasidsDrained;
+        stallsIssued += o.stallsIssued;
+        add(resumesReceived, o.resumesReceived);
+        unexpectedResumes += o.unexpectedResumes;
+        stallsTaken += o.stallsTaken;
+        stallsWaitedForRoom += o.stallsWaitedForRoom;
+        stallWaitNanos += o.stallWaitNanos;
+        stallWaitMaxNanos = Math.max(stallWaitMaxNanos, o.stallWaitMaxNanos);
+        eventQueueHighWater = Math.max(eventQueueHighWater, o.eventQueueHighWater);
+        stagsExhausted += o.stagsExhausted;
+        add(resumesSent, o.resumesSent);
     }
 
     public OutcomeLedger copy() {
@@ -80,6 +106,10 @@ public final class OutcomeLedger {
     public long auto(AutoReason r) { return autoReceived[r.ordinal()]; }
     public long dropped(DropReason r) { return dropped[r.ordinal()]; }
     public long rejected(RejectReason r) { return rejected[r.ordinal()]; }
+    /** Resumes stalling devices received with this action. */
+    public long resumes(StallEventQueue.Resume a) { return resumesReceived[a.ordinal()]; }
+    public long resumesReceived() { return sum(resumesReceived); }
+    public long resumesSent() { return sum(resumesSent); }
 
     /** Groups answered by code, whoever answered: what the devices saw. */
     public long completedWith(ResponseCode c) {
@@ -99,6 +129,11 @@ public final class OutcomeLedger {
         put(m, "device.unexpectedPrgi", unexpectedPrgi);
         put(m, "device.priDisabled", priDisabledEvents);
         put(m, "iommu.overflowEvents", overflowEvents);
+        put(m, "stall.issued", stallsIssued);
+        for (StallEventQueue.Resume a : StallEventQueue.Resume.values()) put(m, "stall.resume." + a, resumesReceived[a.ordinal()]);
+        put(m, "stall.eventQueueFullWaits", stallsWaitedForRoom);
+        put(m, "stall.stagsExhausted", stagsExhausted);
+        put(m, "device.unexpectedResume", unexpectedResumes);
         return m;
     }
 

@@ -14,7 +14,8 @@ public final class PageRequestGroup {
     private final int iommu;
     private final int deviceIndex;
     private final int rid;
-    private final int prgi;
+    private int prgi;
+    private boolean stall;
     private int pasid;
     private boolean pasidPresent;
     private PageRequest last;
@@ -62,6 +63,21 @@ public final class PageRequestGroup {
         if (earlier == null) earlier = new PageRequest[4];
         else if (earlierCount == earlier.length) earlier = java.util.Arrays.copyOf(earlier, earlierCount * 2);
         earlier[earlierCount++] = r;
+    }
+
+    /**
+     * Marks the group as an SMMUv3 stall: one faulting transaction of a stalling device, its group id the STAG the SMMU
+     * gave it. From here on {@link #prgi()} is that STAG.
+     */
+    void stalled(int stag) {
+        this.prgi = Stag.check(stag, "stag");
+        this.stall = true;
+    }
+
+    /** A stalling device's transaction that could not get a STAG (all of its stream's are outstanding): a stall with STAG 0, aborted at once. */
+    void stalledWithoutTag() {
+        this.prgi = 0;
+        this.stall = true;
     }
 
     void dispatched(long groupId, int handler, int ioasid, long nowNanos) {
@@ -113,7 +129,12 @@ public final class PageRequestGroup {
     public int rid() { return rid; }
     public int pasid() { return pasid; }
     public boolean pasidPresent() { return pasidPresent; }
+    /** The PRGI of a PRI group; for a stall ({@link #isStall()}) its 16-bit STAG, the group id software answers with. */
     public int prgi() { return prgi; }
+    /** A stalled transaction of an SMMUv3 stalling device (a one-request group whose id is its STAG), not a PRI group. */
+    public boolean isStall() { return stall; }
+    /** The STAG of a stall, or -1 for a PRI group. */
+    public int stag() { return stall ? prgi : -1; }
     /** The IOMMU's unique number for this group instance (a PRGI is reused; this is not). -1 before dispatch. */
     public long groupId() { return groupId; }
     /** The handler (owner index) it was handed to; -1 if it never was. */
@@ -146,7 +167,7 @@ public final class PageRequestGroup {
 
     @Override
     public String toString() {
-        return "Group[iommu " + iommu + " rid " + new Rid(rid) + " pasid " + pasid + " prgi " + prgi + " id " + groupId
+        return (stall ? "Stall[iommu " : "Group[iommu ") + iommu + " rid " + new Rid(rid) + " pasid " + pasid + (stall ? " stag " : " prgi ") + prgi + " id " + groupId
             + " requests " + requestCount() + " handler " + handler + (code == null ? "" : " -> " + code)
             + (autoReason == null ? "" : " (auto " + autoReason + ")") + "]";
     }

@@ -15,5 +15,10 @@ public enum RejectReason {
     /** An iommufd cookie that is not handed out (EINVAL). */
     UNKNOWN_COOKIE,
     /** The RID is not a device of this IOMMU. */
-    UNKNOWN_DEVICE
+    UNKNOWN_DEVICE,
+    /**
+     * SMMUv3 stall model: a CMD_RESUME naming a STAG with no stall reported to software (never stalled, still on the event
+     * queue, or already resumed: a second resume). The SMMU ignores it; the transaction is not touched.
+     */
+    UNKNOWN_STAG
 }

@@ -1,130 +1,197 @@
 package io.faultfabric.engine;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The Arm SMMUv3 stall model of one SMMU, for platform devices that stall instead of using PRI: a faulting
  * transaction stalls with a 16-bit STAG, unique among the outstanding stalls of its stream, and is reported on
  * the event queue as a one-request group (L=1, group id = STAG). Software sends exactly one CMD_RESUME per
  * stall: RETRY for Success, ABORT for Invalid or Failure. Stall records are never dropped when the event
- * queue is full: the transaction waits until there is room, and is reported then.
+ * queue is full: the transaction waits until there is room, and is reported then; how often and how long is counted.
  *
- * <p>Not yet wired into {@link IommuCore}, the actors or the topology: this is the rule set, unit-tested.
+ * <p>{@link IommuCore} owns one for a unit with stalling devices. Each stall is the {@link PageRequestGroup} that
+ * carries it from the event queue to its handler and back; this class keeps the STAGs, the queue and the transactions
+ * waiting for room, and counts into the unit's {@link OutcomeLedger}. A stream id (SID) is the device's RID. Single-threaded.
  */
 public final class StallEventQueue {
 
     /** The SMMU's CMD_RESUME action. */
     public enum Resume { RETRY, ABORT }
 
-    /** One stalled transaction as reported on the event queue. */
-    public record Stall(int sid, int stag, long address, long stalledNanos) {
-        public Stall {
-            Stag.check(stag, "stag");
-        }
-    }
-
-    /** What {@link #resume} did: the action sent to the transaction, or why the command was rejected. */
-    public enum ResumeResult { RETRIED, ABORTED, REJECTED_UNKNOWN_STAG, REJECTED_NOT_REPORTED }
-
-    private static final int STAGS = Stag.MAX + 1;
+    /** Tags per stream: a STAG is 16 bits. */
+    public static final int STAGS = Stag.MAX + 1;
+    /** The SMMUv3 event queue holds at most 2^19 records (its LOG2SIZE field). */
+    public static final int MAX_CAPACITY = 1 << 19;
 
     private final int capacity;
-    private final ArrayDeque<Stall> queue = new ArrayDeque<>();
-    private final ArrayDeque<Stall> waitingForRoom = new ArrayDeque<>();
-    // (sid << 16 | stag) -> 1 outstanding not yet reported, 2 reported and awaiting its resume
-    private final LongIntMap outstanding = new LongIntMap(16);
+    private final OutcomeLedger ledger;
+    private final ArrayDeque<PageRequestGroup> queue = new ArrayDeque<>();
+    private final ArrayDeque<PageRequestGroup> waitingForRoom = new ArrayDeque<>();
+    // (sid << 16 | stag) -> slot in the pool of outstanding stalls (queued, waiting, or read and awaiting the resume)
+    private final LongIntMap index = new LongIntMap(64);
+    private PageRequestGroup[] pool = new PageRequestGroup[64];
+    private long[] stalledAt = new long[64];
+    private int[] free = new int[64];
+    private int freeCount;
+    private int used;
+    private int top; // slots handed out so far; those below it not in the free list are in use
     private final LongIntMap nextStag = new LongIntMap(16);
     private final LongIntMap perStream = new LongIntMap(16);
 
-    public long stalls;
-    public long reported;
-    public long waitedForRoom;
-    public long retried;
-    public long aborted;
-    public long resumesRejected;
-    public long stagsExhausted;
-
-    public StallEventQueue(int capacity) {
-        if (capacity < 1 || capacity > (1 << 19)) throw new IllegalArgumentException("event queue capacity must be 1..2^19, was " + capacity);
+    public StallEventQueue(int capacity, OutcomeLedger ledger) {
+        if (capacity < 1 || capacity > MAX_CAPACITY) throw new IllegalArgumentException("eventQueueDepth must be 1..2^19 (524288), was " + capacity);
         this.capacity = capacity;
+        this.ledger = java.util.Objects.requireNonNull(ledger, "ledger");
     }
 
+    public int capacity() { return capacity; }
+
     /**
-     * A transaction of stream {@code sid} faults and stalls. Returns its STAG, or -1 if all 65,536 tags of the
-     * stream are outstanding (the transaction cannot stall yet: the caller retries it later; counted).
+     * The transaction carried by {@code g} (one request, L=1) faults and stalls: it gets the next free STAG of its stream,
+     * and its record goes on the event queue, or waits for room when the queue is full. Returns the STAG, or -1 when all
+     * 65,536 tags of the stream are outstanding (nothing is kept: the caller answers the transaction itself; counted).
      */
-    public int stall(int sid, long address, long nowNanos) {
-        if (sid < 0) throw new IllegalArgumentException("sid must be >= 0, was " + sid);
+    public int stall(PageRequestGroup g, long nowNanos) {
+        int sid = g.rid();
         int inUse = get(perStream, sid);
         if (inUse >= STAGS) {
-            stagsExhausted++;
+            ledger.stagsExhausted++;
             return -1;
         }
         int stag = get(nextStag, sid);
-        while (get(outstanding, key(sid, stag)) != 0) stag = (stag + 1) & Stag.MAX;
+        while (index.containsKey(key(sid, stag))) stag = (stag + 1) & Stag.MAX;
         nextStag.put(sid, (stag + 1) & Stag.MAX);
         perStream.put(sid, inUse + 1);
-        Stall s = new Stall(sid, stag, address, nowNanos);
-        stalls++;
+        g.stalled(stag);
+        int slot = slot();
+        pool[slot] = g;
+        stalledAt[slot] = nowNanos;
+        index.put(key(sid, stag), slot);
+        ledger.stallsTaken++;
         if (queue.size() < capacity) {
-            queue.addLast(s);
-            outstanding.put(key(sid, stag), 2);
-            reported++;
+            report(g);
         } else {
-            // never dropped: the transaction waits, its record is written when software makes room
-            waitedForRoom++;
-            waitingForRoom.addLast(s);
-            outstanding.put(key(sid, stag), 1);
+            // never dropped: the transaction stays stalled, its record is written when software makes room
+            ledger.stallsWaitedForRoom++;
+            waitingForRoom.addLast(g);
         }
         return stag;
     }
 
-    /** Software reads the next event (a one-request group, L=1, group id = STAG), or null if the queue is empty. */
-    public Stall poll() {
-        Stall s = queue.pollFirst();
-        if (s == null) return null;
-        Stall w = waitingForRoom.pollFirst();
-        if (w != null) {
-            queue.addLast(w);
-            outstanding.put(key(w.sid(), w.stag()), 2);
-            reported++;
-        }
-        return s;
+    /**
+     * Software reads the next record (a one-request group, L=1, group id = STAG), or null if the queue is empty. The room
+     * it leaves goes to the transaction that has waited longest, whose wait ends now.
+     */
+    public PageRequestGroup poll(long nowNanos) {
+        PageRequestGroup g = queue.pollFirst();
+        if (g != null) admitWaiting(nowNanos);
+        return g;
     }
 
-    /** CMD_RESUME(sid, stag) carrying the software answer {@code code}: exactly one per reported stall. */
-    public ResumeResult resume(int sid, int stag, ResponseCode code) {
-        java.util.Objects.requireNonNull(code, "code");
-        Stag.check(stag, "stag");
-        long k = key(sid, stag);
-        int state = get(outstanding, k);
-        if (state == 0) {
-            resumesRejected++;
-            return ResumeResult.REJECTED_UNKNOWN_STAG;
+    private void admitWaiting(long nowNanos) {
+        while (queue.size() < capacity && !waitingForRoom.isEmpty()) {
+            PageRequestGroup w = waitingForRoom.pollFirst();
+            long waited = Math.max(0, nowNanos - stalledAt[index.get(key(w.rid(), w.stag()))]);
+            ledger.stallWaitNanos += waited;
+            if (waited > ledger.stallWaitMaxNanos) ledger.stallWaitMaxNanos = waited;
+            report(w);
         }
-        if (state == 1) {
-            resumesRejected++;
-            return ResumeResult.REJECTED_NOT_REPORTED;
+    }
+
+    private void report(PageRequestGroup g) {
+        queue.addLast(g);
+        if (queue.size() > ledger.eventQueueHighWater) ledger.eventQueueHighWater = queue.size();
+    }
+
+    /** The stall outstanding at (SID, STAG), in the queue, waiting, or read and awaiting its resume; null if none. */
+    public PageRequestGroup find(int sid, int stag) {
+        if (stag < 0 || stag > Stag.MAX) return null;
+        int slot = index.get(key(sid, stag));
+        return slot == LongIntMap.MISSING ? null : pool[slot];
+    }
+
+    /**
+     * The resume of stall {@code g} was sent (its code set: RETRY for Success, ABORT otherwise): the transaction leaves the
+     * SMMU and its STAG is free. Returns the action, or null if {@code g} is not outstanding here (then nothing changes).
+     */
+    public Resume resumed(PageRequestGroup g) {
+        long k = key(g.rid(), g.stag());
+        int slot = g.isStall() ? index.get(k) : LongIntMap.MISSING;
+        if (slot == LongIntMap.MISSING || pool[slot] != g) return null;
+        index.remove(k);
+        pool[slot] = null;
+        free[freeCount++] = slot;
+        used--;
+        perStream.put(g.rid(), get(perStream, g.rid()) - 1);
+        Resume action = action(g.code());
+        ledger.resumesSent[action.ordinal()]++;
+        return action;
+    }
+
+    /**
+     * Takes out of the queue, and from among the transactions waiting for room, every stall that {@code which} selects, and
+     * hands each to {@code answer} (which must resume it): a device reset, a hot-unplug, a reset of the SMMU. Returns how many.
+     */
+    public int withdraw(Predicate<PageRequestGroup> which, Consumer<PageRequestGroup> answer, long nowNanos) {
+        int n = 0;
+        ArrayDeque<PageRequestGroup> taken = new ArrayDeque<>();
+        for (ArrayDeque<PageRequestGroup> q : java.util.List.of(queue, waitingForRoom)) {
+            for (Iterator<PageRequestGroup> it = q.iterator(); it.hasNext(); ) {
+                PageRequestGroup g = it.next();
+                if (which.test(g)) {
+                    it.remove();
+                    taken.add(g);
+                }
+            }
         }
-        outstanding.remove(k);
-        perStream.put(sid, get(perStream, sid) - 1);
-        if (action(code) == Resume.RETRY) {
-            retried++;
-            return ResumeResult.RETRIED;
+        admitWaiting(nowNanos);
+        for (PageRequestGroup g : taken) {
+            answer.accept(g);
+            n++;
         }
-        aborted++;
-        return ResumeResult.ABORTED;
+        return n;
+    }
+
+    /** Does the queue, or the line of transactions waiting for room, hold a stall of (SID, PASID handle)? */
+    public boolean holds(int sid, int pasidKey) {
+        for (ArrayDeque<PageRequestGroup> q : java.util.List.of(queue, waitingForRoom)) {
+            for (PageRequestGroup g : q) {
+                if (g.rid() == sid && (g.pasidPresent() ? g.pasid() : RoutingTable.NO_PASID) == pasidKey) return true;
+            }
+        }
+        return false;
     }
 
     /** RETRY for Success, ABORT for Invalid or Response Failure. */
     public static Resume action(ResponseCode code) {
-        return code == ResponseCode.SUCCESS ? Resume.RETRY : Resume.ABORT;
+        return java.util.Objects.requireNonNull(code, "code") == ResponseCode.SUCCESS ? Resume.RETRY : Resume.ABORT;
     }
 
+    /** Records on the queue, not yet read. */
     public int queued() { return queue.size(); }
+    /** Stalled transactions whose record waits for room in the queue. */
     public int waiting() { return waitingForRoom.size(); }
-    /** Stalls not yet resumed, reported or waiting: stalls = retried + aborted + outstanding() always. */
-    public long outstanding() { return stalls - retried - aborted; }
+    /** Stalls not yet resumed: queued, waiting, or read and awaiting the resume. */
+    public int outstanding() { return used; }
+    /** Outstanding stalls of stream {@code sid}. */
+    public int outstanding(int sid) { return get(perStream, sid); }
+
+    private int slot() {
+        if (freeCount > 0) {
+            used++;
+            return free[--freeCount];
+        }
+        if (top == pool.length) {
+            pool = java.util.Arrays.copyOf(pool, top * 2);
+            stalledAt = java.util.Arrays.copyOf(stalledAt, top * 2);
+            free = java.util.Arrays.copyOf(free, top * 2);
+        }
+        used++;
+        return top++;
+    }
 
     private static int get(LongIntMap m, long k) {
         int v = m.get(k);

@@ -6,6 +6,7 @@ import io.faultfabric.engine.OutcomeLedger;
 import io.faultfabric.engine.OwnerKind;
 import io.faultfabric.engine.ResponseCode;
 import io.faultfabric.engine.RoutingMode;
+import io.faultfabric.engine.StallEventQueue;
 import io.faultfabric.engine.direct.DirectFabric;
 import io.faultfabric.engine.owner.FaultPolicy;
 import io.faultfabric.engine.owner.ServiceTime;
@@ -52,6 +53,29 @@ class DifferentialTest {
         FaultPolicy policy = new FaultPolicy(ServiceTime.ZERO, 0.1, 0.0, 4096);
         PasidChoice choice = PasidChoice.zipf(1.1);
 
+        assertAgree(topology, policy, choice);
+    }
+
+    @ParameterizedTest
+    @EnumSource(RoutingMode.class)
+    void withStallingDevicesBesidePriDevicesTheyAgreeOnEveryCountAndEveryResume(RoutingMode mode) throws Exception {
+        // two SMMUv3 units, each with two PRI devices and two stalling platform devices (at most 8 stalled transactions each)
+        Topology topology = new UniformTopology(2, IommuKind.SMMUV3, 2048, 4, 0, 256, 64, 2, UniformTopology.Assignment.STRIDED,
+            List.of(OwnerKind.HOST_SVA, OwnerKind.USER_DRIVER, OwnerKind.VDPA), 0, 512, mode, 2, 8, 64).build();
+        FaultPolicy policy = new FaultPolicy(ServiceTime.ZERO, 0.1, 0.0, 4096);
+
+        OutcomeLedger[] both = assertAgree(topology, policy, PasidChoice.zipf(1.1));
+
+        OutcomeLedger direct = both[0], actors = both[1];
+        assertThat(direct.stallsIssued).isEqualTo((long) PER_DEVICE * topology.stallingDeviceCount());
+        assertThat(actors.stallsIssued).isEqualTo(direct.stallsIssued);
+        for (StallEventQueue.Resume a : StallEventQueue.Resume.values()) assertThat(actors.resumes(a)).as(a.name()).isEqualTo(direct.resumes(a));
+        assertThat(direct.resumes(StallEventQueue.Resume.ABORT)).as("Invalid aborts stalls").isPositive();
+        assertThat(actors.resumesReceived()).isEqualTo(actors.stallsIssued);
+    }
+
+    /** Runs both fabrics and requires the same counts per code and reason; returns {direct, actors}. */
+    private static OutcomeLedger[] assertAgree(Topology topology, FaultPolicy policy, PasidChoice choice) throws Exception {
         OutcomeLedger direct = runDirect(topology, policy, choice);
         OutcomeLedger actors = runActors(topology, policy, choice);
 
@@ -60,6 +84,7 @@ class DifferentialTest {
         for (AutoReason r : AutoReason.values()) assertThat(actors.auto(r)).as(r.name()).isEqualTo(direct.auto(r));
         assertThat(actors.requestsIssued).isEqualTo(direct.requestsIssued);
         assertThat(direct.answered(ResponseCode.INVALID)).as("the policy's Invalid share shows").isPositive();
+        return new OutcomeLedger[] {direct, actors};
     }
 
     private static OutcomeLedger runDirect(Topology topology, FaultPolicy policy, PasidChoice choice) {

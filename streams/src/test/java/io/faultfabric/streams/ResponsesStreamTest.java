@@ -5,6 +5,9 @@ import io.faultfabric.engine.IommuKind;
 import io.faultfabric.engine.OwnerKind;
 import io.faultfabric.engine.PageRequest;
 import io.faultfabric.engine.ResponseCode;
+import io.faultfabric.engine.RoutingMode;
+import io.faultfabric.engine.StallEventQueue;
+import io.faultfabric.engine.topology.UniformTopology;
 import io.faultfabric.engine.topology.Topology;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -100,6 +103,36 @@ class ResponsesStreamTest {
             .extracting(GroupResponse::prgi).allMatch(p -> p < held.issuedGroups());
         FabricSnapshot end = Fabrics.join(fabric.shutdown());
         assertThat(end.completedGroups()).isEqualTo(total);
+        assertThat(end.violations().none()).as(end.violations().toString()).isTrue();
+    }
+
+    @Test
+    void aStallingDeviceIsFedAndAnsweredThroughTheSameStreamsEachResponseTheResumeOfOneTransaction() {
+        ActorSystem<?> system = testKit.system();
+        // one SMMUv3 unit: device 0 stalls (at most 4 transactions at once), device 1 has PRI
+        Topology mixed = new UniformTopology(1, IommuKind.SMMUV3, 2048, 2, 0, 4, ALLOCATION, 1, UniformTopology.Assignment.CONTIGUOUS,
+            List.of(OwnerKind.HOST_SVA), 0, 1, RoutingMode.OWNER, 1, 4, 2).build();
+        FaultFabric fabric = Fabrics.start(system, mixed, b -> b.withResponses());
+        int sid = mixed.devicePfRid(0);
+        List<PageRequest> faults = new ArrayList<>();
+        // single faulting transactions; their PRGI field means nothing to a stalling device
+        // 600 of them: the SMMU's STAGs run past the 9 bits a PRGI has
+        for (int i = 0; i < 600; i++) faults.add(Fabrics.single(sid, mixed.pasidOf(0, i % 2), 0, i));
+
+        var got = fabric.responses().take(600).runWith(Sink.seq(), system);
+        Source.from(faults).runWith(fabric.pageRequests(sid), system);
+
+        List<GroupResponse> resumes = Fabrics.join(got);
+        assertThat(resumes).extracting(GroupResponse::prgi).anyMatch(stag -> stag > 511);
+        assertThat(resumes).hasSize(600).allSatisfy(r -> {
+            assertThat(r.stall()).isTrue();
+            assertThat(r.rid()).isEqualTo(sid);
+            assertThat(r.resume()).isEqualTo(StallEventQueue.Resume.RETRY);
+            assertThat(r.requestCount()).isEqualTo(1);
+        });
+        FabricSnapshot end = Fabrics.join(fabric.shutdown());
+        assertThat(end.ledger().stallsIssued).isEqualTo(600);
+        assertThat(end.ledger().resumes(StallEventQueue.Resume.RETRY)).isEqualTo(600);
         assertThat(end.violations().none()).as(end.violations().toString()).isTrue();
     }
 

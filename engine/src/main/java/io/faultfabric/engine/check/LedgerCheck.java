@@ -23,6 +23,10 @@ public final class LedgerCheck {
                 + " + auto-answered " + l.groupsAutoAnswered() + " + outstanding " + outstandingGroups);
         }
         if (drained) {
+            if (l.resumesSent() > l.resumesReceived() + l.unexpectedResumes) {
+                v.record(Invariant.ONE_RESPONSE_PER_GROUP, "resumes sent by SMMUs " + l.resumesSent() + " > received by stalling devices "
+                    + l.resumesReceived() + " + unexpected " + l.unexpectedResumes + ": resumes lost on the way");
+            }
             long dropped = l.requestsDropped() - l.dropped(DropReason.PRI_DISABLED); // never issued: refused by the device itself
             if (l.requestsIssued != l.requestsInAnsweredGroups + dropped + requestsInFlight) {
                 v.record(Invariant.OUTCOMES_ADD_UP, "requests issued " + l.requestsIssued + " != in answered groups "

@@ -53,8 +53,9 @@ public final class DirectFabric {
         sequences = new FaultSequence[nd];
         for (int d = 0; d < nd; d++) {
             int alloc = b.allocationOverride > 0 ? b.allocationOverride : topology.deviceAllocation(d);
-            devices[d] = new DeviceState(topology.deviceRids(d), alloc);
-            deviceCheckers[d] = new DeviceChecker(topology.deviceRids(d), topology.deviceAllocation(d), violations);
+            boolean stalls = topology.deviceStalls(d);
+            devices[d] = new DeviceState(topology.deviceRids(d), alloc, stalls);
+            deviceCheckers[d] = new DeviceChecker(topology.deviceRids(d), topology.deviceAllocation(d), stalls, violations);
             sequences[d] = new FaultSequence(seed, topology, d, b.choice, b.minRequests, b.maxRequests);
         }
         ownerChecker = new OwnerChecker(topology.mode(), new OwnerChecker.Ownership() {
@@ -156,7 +157,7 @@ public final class DirectFabric {
         for (int d = 0; d < shown; d++) {
             DeviceState dev = devices[d];
             b.append(d == 0 ? "" : "; ").append("device ").append(d).append(" credits ").append(dev.creditsInUse()).append('/')
-                .append(dev.allocation()).append(" groups awaiting answer ").append(dev.groupsOutstanding())
+                .append(dev.allocation()).append(dev.stalls() ? " stalled transactions awaiting resume " : " groups awaiting answer ").append(dev.groupsOutstanding())
                 .append(dev.priEnabled() ? "" : " PRI disabled").append(dev.resetting() ? " resetting" : "");
         }
         if (devices.length > shown) b.append("; ...");
@@ -204,7 +205,7 @@ public final class DirectFabric {
     }
 
     private boolean allQueuesEmpty() {
-        for (IommuCore c : cores) if (c.queueDepth() > 0) return false;
+        for (IommuCore c : cores) if (c.backlog() > 0) return false;
         return true;
     }
 
@@ -298,7 +299,7 @@ public final class DirectFabric {
             // a group bigger than a device's allocation could never be issued: the device would stall for good
             for (int d = 0; d < topology.deviceCount(); d++) {
                 int alloc = allocationOverride > 0 ? allocationOverride : topology.deviceAllocation(d);
-                if (maxRequests > alloc) {
+                if (maxRequests > alloc && !topology.deviceStalls(d)) {
                     throw new IllegalArgumentException("requestsPerGroup max " + maxRequests + " exceeds device " + d + "'s allocation " + alloc
                         + ": its groups could never be issued");
                 }

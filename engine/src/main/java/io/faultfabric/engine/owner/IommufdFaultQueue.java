@@ -124,14 +124,15 @@ public final class IommufdFaultQueue {
         for (int i = 0; i < groups; i++) {
             PageRequestGroup g = deliver.pollFirst();
             int cookie = allocateCookie(g);
-            for (int r = 0; r < g.requestCount(); r++) out[k++] = compose(g.request(r), cookie);
+            for (int r = 0; r < g.requestCount(); r++) out[k++] = compose(g, g.request(r), cookie);
         }
         return new ReadResult(List.of(out), 0);
     }
 
-    private static PgFault compose(PageRequest r, int cookie) {
+    /** grpid is the group's PRGI, or for a stall (SMMUv3 stall model) its STAG, as Linux reports it. */
+    private static PgFault compose(PageRequestGroup g, PageRequest r, int cookie) {
         int flags = (r.pasidPresent() ? FLAG_PASID_VALID : 0) | (r.last() ? FLAG_LAST_PAGE : 0);
-        return new PgFault(flags, r.rid(), r.pasid(), r.prgi(), r.perm(), r.address(), 0, cookie);
+        return new PgFault(flags, r.rid(), r.pasid(), g.prgi(), r.perm(), r.address(), 0, cookie);
     }
 
     /** {@code write(fd, buf, count)} of every record of {@code responses}. */

@@ -4,7 +4,7 @@ import io.faultfabric.engine.IommuKind;
 import io.faultfabric.engine.Mix;
 import io.faultfabric.engine.PageRequestGroup;
 import io.faultfabric.engine.Pasid;
-import io.faultfabric.engine.Prgi;
+import io.faultfabric.engine.Stag;
 import io.faultfabric.engine.Rid;
 import io.faultfabric.engine.RoutingTable;
 
@@ -219,7 +219,7 @@ public final class VirtualPageRequestQueue {
      * the oldest with that key, and forgets it. Null when it answers nothing injected (counted).
      */
     public Injected respond(int rid, int guestPasid, int prgi) {
-        if (rid < 0 || rid > Rid.MAX || prgi < 0 || prgi > Prgi.MAX || guestPasid < 0 || guestPasid > RoutingTable.NO_PASID) {
+        if (rid < 0 || rid > Rid.MAX || prgi < 0 || prgi > Stag.MAX || guestPasid < 0 || guestPasid > RoutingTable.NO_PASID) {
             unmatchedResponses++;
             return null;
         }
@@ -261,7 +261,8 @@ public final class VirtualPageRequestQueue {
         return n;
     }
 
+    /** The group id is a 9-bit PRGI, or a 16-bit STAG for a stall (SMMUv3 stall model): 16 bits are kept for it. */
     private static long key(int rid, int guestPasid, int prgi) {
-        return ((long) rid << 30) | ((long) guestPasid << 9) | prgi;
+        return ((long) rid << 37) | ((long) guestPasid << 16) | prgi;
     }
 }

@@ -15,7 +15,8 @@ import java.util.Objects;
 /**
  * A fabric's shape as plain data: IOMMU units, the devices (a PF and its VFs) behind each, the
  * PASIDs bound on each function and the IOASID attached there, the owner of each IOASID and its
- * kind, the device owners (DEVICE routing mode), and the vIOMMUs of guests. Kept in flat arrays
+ * kind, the device owners (DEVICE routing mode), and the vIOMMUs of guests. A device is a PCIe device with PRI, or a
+ * stalling platform device behind an SMMUv3 (the SMMUv3 stall model), and one unit may serve both. Kept in flat arrays
  * so that 2^20 PASIDs cost a few bytes each. Immutable once built; build with {@link #builder()}
  * or {@link UniformTopology}.
  */
@@ -25,6 +26,8 @@ public final class Topology {
     private final RoutingMode mode;
     private final IommuKind[] iommuKind;
     private final int[] iommuDepth;
+    private final int[] iommuEventDepth;
+    private final boolean[] deviceStalls;
     private final int[] deviceIommu;
     private final int[][] deviceRids;
     private final int[] deviceAllocation;
@@ -42,7 +45,9 @@ public final class Topology {
         this.mode = b.mode;
         this.iommuKind = b.iommuKind.toArray(new IommuKind[0]);
         this.iommuDepth = b.iommuDepth.stream().mapToInt(Integer::intValue).toArray();
+        this.iommuEventDepth = b.iommuEventDepth.stream().mapToInt(Integer::intValue).toArray();
         int n = b.devices.size();
+        this.deviceStalls = new boolean[n];
         this.deviceIommu = new int[n];
         this.deviceRids = new int[n][];
         this.deviceAllocation = new int[n];
@@ -57,6 +62,7 @@ public final class Topology {
             deviceIommu[d] = dd.iommu;
             deviceRids[d] = dd.rids;
             deviceAllocation[d] = dd.allocation;
+            deviceStalls[d] = dd.stalls;
             devicePasidBase[d] = dd.pasidBase;
             devicePasidsPerFunction[d] = dd.pasidsPerFunction;
             deviceIoasidBase[d] = ioasid;
@@ -89,7 +95,18 @@ public final class Topology {
     public int[] deviceRids(int device) { return deviceRids[device].clone(); }
     public int devicePfRid(int device) { return deviceRids[device][0]; }
     public int deviceFunctionCount(int device) { return deviceRids[device].length; }
+    /** PRI credits (outstanding page request allocation); for a stalling device, the most transactions it has stalled at once. */
     public int deviceAllocation(int device) { return deviceAllocation[device]; }
+    /** A stalling platform device behind an SMMUv3 (stall model) rather than a PRI device. */
+    public boolean deviceStalls(int device) { return deviceStalls[device]; }
+    /** How many devices stall. */
+    public int stallingDeviceCount() {
+        int n = 0;
+        for (boolean s : deviceStalls) if (s) n++;
+        return n;
+    }
+    /** The capacity of unit {@code iommu}'s event queue, where stall records go (SMMUv3). */
+    public int iommuEventQueueDepth(int iommu) { return iommuEventDepth[iommu]; }
     public int pasidsPerFunction(int device) { return devicePasidsPerFunction[device]; }
     /** The PASID value of binding {@code i} of a function. */
     public int pasidOf(int device, int i) { return devicePasidBase[device] + i; }
@@ -128,14 +145,16 @@ public final class Topology {
     public io.faultfabric.engine.IommuCore newIommuCore(int iommu, io.faultfabric.engine.IommuOutput out) {
         int[] rids = iommuRids(iommu);
         int[] deviceOwners = new int[rids.length];
+        boolean[] stalling = new boolean[rids.length];
         int expected = 0;
         for (int k = 0; k < rids.length; k++) {
             int dev = deviceOfRid(rids[k]);
             deviceOwners[k] = deviceOwnerOf(dev);
+            stalling[k] = deviceStalls[dev];
             expected += pasidsPerFunction(dev);
         }
         io.faultfabric.engine.IommuCore core = new io.faultfabric.engine.IommuCore(iommu, iommuKind(iommu), iommuQueueDepth(iommu),
-            mode, rids, deviceOwners, new io.faultfabric.engine.RoutingTable(expected, this::ownerOfIoasid), out);
+            mode, rids, deviceOwners, stalling, iommuEventDepth[iommu], new io.faultfabric.engine.RoutingTable(expected, this::ownerOfIoasid), out);
         for (int d = 0; d < deviceCount(); d++) {
             if (deviceIommu[d] != iommu) continue;
             for (int f = 0; f < deviceRids[d].length; f++) {
@@ -157,8 +176,10 @@ public final class Topology {
         b.mode = mode;
         b.iommuKind.addAll(Arrays.asList(iommuKind));
         for (int d : iommuDepth) b.iommuDepth.add(d);
+        for (int d : iommuEventDepth) b.iommuEventDepth.add(d);
         for (int d = 0; d < deviceCount(); d++) {
-            b.devices.add(new DeviceDecl(deviceIommu[d], deviceRids[d], deviceAllocation[d], devicePasidBase[d], devicePasidsPerFunction[d]));
+            b.devices.add(new DeviceDecl(deviceIommu[d], deviceRids[d], deviceAllocation[d], devicePasidBase[d], devicePasidsPerFunction[d],
+                deviceStalls[d]));
         }
         b.ownerOfIoasid = ownerOfIoasid;
         b.ownerKinds = Arrays.copyOf(ownerKind, ioasidOwnerCount);
@@ -169,17 +190,20 @@ public final class Topology {
 
     @Override
     public String toString() {
-        return "Topology[" + iommuCount() + " IOMMUs, " + deviceCount() + " devices, " + pasidCount() + " PASIDs, "
+        int stalling = stallingDeviceCount();
+        return "Topology[" + iommuCount() + " IOMMUs, " + deviceCount() + " devices" + (stalling == 0 ? "" : " (" + stalling + " stalling)")
+            + ", " + pasidCount() + " PASIDs, "
             + ioasidOwnerCount + " owners, " + viommuCount() + " vIOMMUs, mode " + mode + "]";
     }
 
-    private record DeviceDecl(int iommu, int[] rids, int allocation, int pasidBase, int pasidsPerFunction) {}
+    private record DeviceDecl(int iommu, int[] rids, int allocation, int pasidBase, int pasidsPerFunction, boolean stalls) {}
 
     /** Builds a topology step by step, checking each argument as it comes. */
     public static final class Builder {
         private RoutingMode mode = RoutingMode.OWNER;
         private final List<IommuKind> iommuKind = new ArrayList<>();
         private final List<Integer> iommuDepth = new ArrayList<>();
+        private final List<Integer> iommuEventDepth = new ArrayList<>();
         private final List<DeviceDecl> devices = new ArrayList<>();
         private final boolean[] ridUsed = new boolean[Rid.MAX + 1];
         private int[] ownerOfIoasid = new int[0];
@@ -194,10 +218,22 @@ public final class Topology {
 
         /** Adds an IOMMU unit; returns its index. */
         public int iommu(IommuKind kind, int queueDepth) {
+            return iommu(kind, queueDepth, Math.min(queueDepth, io.faultfabric.engine.StallEventQueue.MAX_CAPACITY));
+        }
+
+        /**
+         * Adds an IOMMU unit whose event queue (where an SMMUv3 reports stalls) holds {@code eventQueueDepth} records,
+         * 1..2^19; returns its index.
+         */
+        public int iommu(IommuKind kind, int queueDepth, int eventQueueDepth) {
             Objects.requireNonNull(kind, "kind");
             kind.checkDepth(queueDepth, "queueDepth");
+            if (eventQueueDepth < 1 || eventQueueDepth > io.faultfabric.engine.StallEventQueue.MAX_CAPACITY) {
+                throw new IllegalArgumentException("eventQueueDepth must be 1..2^19 (524288), was " + eventQueueDepth);
+            }
             iommuKind.add(kind);
             iommuDepth.add(queueDepth);
+            iommuEventDepth.add(eventQueueDepth);
             return iommuKind.size() - 1;
         }
 
@@ -219,7 +255,32 @@ public final class Topology {
                 if (ridUsed[rids[f]]) throw new IllegalArgumentException("rid " + new Rid(rids[f]) + " is used by another device");
             }
             for (int r : rids) ridUsed[r] = true;
-            devices.add(new DeviceDecl(iommu, rids, allocation, pasidBase, pasidsPerFunction));
+            devices.add(new DeviceDecl(iommu, rids, allocation, pasidBase, pasidsPerFunction, false));
+            return devices.size() - 1;
+        }
+
+        /**
+         * Adds a stalling platform device (the SMMUv3 stall model: no PRI, each fault a transaction stalled until its one
+         * resume) behind SMMUv3 unit {@code iommu}, with stream id {@code sid} in the RID space, at most {@code stallLimit}
+         * transactions stalled at once (1..65536, the STAGs of a stream), and SSIDs (PASIDs) {@code pasidBase ..
+         * pasidBase+pasidsPerFunction-1}. Returns the device index.
+         */
+        public int stallingDevice(int iommu, int sid, int stallLimit, int pasidBase, int pasidsPerFunction) {
+            if (iommu < 0 || iommu >= iommuKind.size()) throw new IllegalArgumentException("iommu must be 0.." + (iommuKind.size() - 1) + ", was " + iommu);
+            if (iommuKind.get(iommu) != IommuKind.SMMUV3) {
+                throw new IllegalArgumentException("a stalling device must sit behind an SMMUV3 unit (the stall model is Arm SMMUv3's); iommu "
+                    + iommu + " is " + iommuKind.get(iommu));
+            }
+            if (stallLimit < 1 || stallLimit > io.faultfabric.engine.StallEventQueue.STAGS) {
+                throw new IllegalArgumentException("stallLimit must be 1..65536 (a STAG is 16 bits), was " + stallLimit);
+            }
+            if (pasidsPerFunction < 0) throw new IllegalArgumentException("pasidsPerFunction must be >= 0, was " + pasidsPerFunction);
+            Pasid.check(pasidBase, "pasidBase");
+            if (pasidsPerFunction > 0) Pasid.check(pasidBase + pasidsPerFunction - 1, "pasidBase + pasidsPerFunction - 1");
+            Rid.check(sid, "sid");
+            if (ridUsed[sid]) throw new IllegalArgumentException("sid " + new Rid(sid) + " is used by another device");
+            ridUsed[sid] = true;
+            devices.add(new DeviceDecl(iommu, new int[] {sid}, stallLimit, pasidBase, pasidsPerFunction, true));
             return devices.size() - 1;
         }
 

@@ -4,6 +4,7 @@ import io.faultfabric.engine.IommuKind;
 import io.faultfabric.engine.OwnerKind;
 import io.faultfabric.engine.Pasid;
 import io.faultfabric.engine.RoutingMode;
+import io.faultfabric.engine.StallEventQueue;
 
 import java.util.List;
 import java.util.Objects;
@@ -16,10 +17,27 @@ import java.util.Objects;
  * @param pasids          PASIDs in total across the topology (each its own IOASID)
  * @param ioasidsPerOwner how many IOASIDs one owner holds (1: every PASID its own owner)
  * @param assignment      CONTIGUOUS: an owner's IOASIDs are neighbours (same device); STRIDED: spread over devices
+ * @param stallingDevicesPerIommu how many of each unit's devices (its first ones) are stalling platform devices (SMMUv3
+ *                        stall model) rather than PRI devices: 0 (all PRI) .. devicesPerIommu; more than 0 needs SMMUV3
+ *                        and no VFs (a platform device has none, and every function binds as many PASIDs)
+ * @param stallLimit      the most transactions a stalling device has stalled at once, 1..65536 (a STAG is 16 bits)
+ * @param eventQueueDepth each unit's event queue, where stalls are reported: 1..2^19 records
  */
 public record UniformTopology(int iommus, IommuKind kind, int queueDepth, int devicesPerIommu, int vfsPerDevice,
                               int pasids, int allocation, int ioasidsPerOwner, Assignment assignment,
-                              List<OwnerKind> ownerKinds, int viommus, int viommuQueueDepth, RoutingMode mode) {
+                              List<OwnerKind> ownerKinds, int viommus, int viommuQueueDepth, RoutingMode mode,
+                              int stallingDevicesPerIommu, int stallLimit, int eventQueueDepth) {
+
+    /** The stall limit of a topology that does not name one. */
+    public static final int DEFAULT_STALL_LIMIT = 32;
+
+    /** A topology of PRI devices only. */
+    public UniformTopology(int iommus, IommuKind kind, int queueDepth, int devicesPerIommu, int vfsPerDevice,
+                           int pasids, int allocation, int ioasidsPerOwner, Assignment assignment,
+                           List<OwnerKind> ownerKinds, int viommus, int viommuQueueDepth, RoutingMode mode) {
+        this(iommus, kind, queueDepth, devicesPerIommu, vfsPerDevice, pasids, allocation, ioasidsPerOwner, assignment, ownerKinds,
+            viommus, viommuQueueDepth, mode, 0, DEFAULT_STALL_LIMIT, Math.min(Math.max(queueDepth, 1), StallEventQueue.MAX_CAPACITY));
+    }
 
     public enum Assignment { CONTIGUOUS, STRIDED }
 
@@ -47,6 +65,23 @@ public record UniformTopology(int iommus, IommuKind kind, int queueDepth, int de
         boolean guests = ownerKinds.contains(OwnerKind.GUEST);
         if (guests && viommus < 1) throw new IllegalArgumentException("viommus must be >= 1 when ownerKinds includes GUEST, was " + viommus);
         if (viommus < 0) throw new IllegalArgumentException("viommus must be >= 0, was " + viommus);
+        if (stallingDevicesPerIommu < 0 || stallingDevicesPerIommu > devicesPerIommu) {
+            throw new IllegalArgumentException("stallingDevicesPerIommu must be 0..devicesPerIommu (" + devicesPerIommu + "), was " + stallingDevicesPerIommu);
+        }
+        if (stallingDevicesPerIommu > 0 && kind != IommuKind.SMMUV3) {
+            throw new IllegalArgumentException("stallingDevicesPerIommu must be 0 unless kind is SMMUV3: stalling devices are platform devices"
+                + " behind an SMMUv3 (its stall model), and kind is " + kind);
+        }
+        if (stallingDevicesPerIommu > 0 && vfsPerDevice != 0) {
+            throw new IllegalArgumentException("vfsPerDevice must be 0 when stallingDevicesPerIommu > 0: a stalling platform device has no VFs,"
+                + " and every function binds as many PASIDs; was " + vfsPerDevice);
+        }
+        if (stallLimit < 1 || stallLimit > StallEventQueue.STAGS) {
+            throw new IllegalArgumentException("stallLimit must be 1..65536 (a STAG is 16 bits), was " + stallLimit);
+        }
+        if (eventQueueDepth < 1 || eventQueueDepth > StallEventQueue.MAX_CAPACITY) {
+            throw new IllegalArgumentException("eventQueueDepth must be 1..2^19 (524288), was " + eventQueueDepth);
+        }
     }
 
     private static void positive(int v, String name) {
@@ -67,14 +102,15 @@ public record UniformTopology(int iommus, IommuKind kind, int queueDepth, int de
 
     public Topology build() {
         Topology.Builder b = Topology.builder().mode(mode);
-        for (int i = 0; i < iommus; i++) b.iommu(kind, queueDepth);
+        for (int i = 0; i < iommus; i++) b.iommu(kind, queueDepth, eventQueueDepth);
         for (int v = 0; v < viommus; v++) b.viommu(viommuQueueDepth);
         int perFn = pasidsPerFunction();
         int pasidBase = perFn == Pasid.COUNT ? 0 : 1; // PASID 0 is Linux's RID_PASID on VT-d: leave it to DMA without PASID
         int rid = 0x100;
         for (int i = 0; i < iommus; i++) {
             for (int d = 0; d < devicesPerIommu; d++) {
-                b.device(i, rid, vfsPerDevice, allocation, pasidBase, perFn);
+                if (d < stallingDevicesPerIommu) b.stallingDevice(i, rid, stallLimit, pasidBase, perFn);
+                else b.device(i, rid, vfsPerDevice, allocation, pasidBase, perFn);
                 rid += vfsPerDevice + 1;
             }
         }

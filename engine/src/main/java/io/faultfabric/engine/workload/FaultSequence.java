@@ -11,7 +11,9 @@ import java.util.function.Consumer;
 
 /**
  * The faults one device issues, reproducible from a seed: group k of the device has its function,
- * PASID, size and addresses drawn from hash(seed, device, k), whatever thread or order runs it.
+ * PASID, size and addresses drawn from hash(seed, device, k), whatever thread or order runs it. A stalling device
+ * (SMMUv3 stall model) issues one faulting transaction per fault: a single request, L=1, whatever the group sizes; its
+ * PRGI field is 0 and means nothing (the SMMU gives the stall its STAG).
  */
 public final class FaultSequence {
     private final long seed;
@@ -22,6 +24,7 @@ public final class FaultSequence {
     private final PasidChoice choice;
     private final int minRequests;
     private final int maxRequests;
+    private final boolean stalls;
     private long next;
 
     /**
@@ -48,6 +51,7 @@ public final class FaultSequence {
         this.choice = java.util.Objects.requireNonNull(choice, "choice");
         this.minRequests = minRequests;
         this.maxRequests = maxRequests;
+        this.stalls = topology.deviceStalls(device);
     }
 
     /** Groups drawn so far: the next group's sequence number. */
@@ -55,6 +59,7 @@ public final class FaultSequence {
 
     /** Size of the next group, so the caller can check credits before drawing it. */
     public int nextSize() {
+        if (stalls) return 1;
         if (minRequests == maxRequests) return minRequests;
         long h = Mix.hash(seed, pfRid, next, 1);
         return minRequests + (int) (Mix.unit(h) * (maxRequests - minRequests + 1));
@@ -70,7 +75,7 @@ public final class FaultSequence {
         long k = next;
         long h = Mix.hash(seed, pfRid, k, 2);
         int fn = rids.length == 1 ? 0 : (int) (Mix.unit(h) * rids.length);
-        int prgi = device.allocatePrgi(fn);
+        int prgi = stalls ? 0 : device.allocatePrgi(fn);
         if (prgi < 0) return 0;
         next++;
         int pasid = pasidBase + choice.pick(Mix.unit(Mix.mix(h)), pasidsPerFunction);

@@ -4,6 +4,7 @@ import io.faultfabric.engine.AutoReason;
 import io.faultfabric.engine.DropReason;
 import io.faultfabric.engine.RejectReason;
 import io.faultfabric.engine.ResponseCode;
+import io.faultfabric.engine.StallEventQueue;
 import io.faultfabric.engine.check.Invariant;
 
 import java.util.ArrayList;
@@ -55,7 +56,9 @@ public final class Metrics {
         for (AutoReason r : AutoReason.values()) names.add("auto." + r);
         for (DropReason r : DropReason.values()) names.add("dropped." + r);
         for (RejectReason r : RejectReason.values()) names.add("rejected." + r);
-        names.addAll(List.of("stopMarkers.consumed", "device.unexpectedPrgi", "device.priDisabled", "iommu.overflowEvents"));
+        names.addAll(List.of("stopMarkers.consumed", "device.unexpectedPrgi", "device.priDisabled", "iommu.overflowEvents", "stall.issued"));
+        for (StallEventQueue.Resume a : StallEventQueue.Resume.values()) names.add("stall.resume." + a);
+        names.addAll(List.of("stall.eventQueueFullWaits", "stall.stagsExhausted", "device.unexpectedResume"));
         return List.copyOf(names);
     }
 

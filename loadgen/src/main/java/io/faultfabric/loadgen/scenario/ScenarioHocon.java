@@ -44,6 +44,9 @@ public final class ScenarioHocon {
         b.append("    viommus = ").append(t.viommus()).append('\n');
         b.append("    viommuQueueDepth = ").append(t.viommuQueueDepth()).append('\n');
         b.append("    mode = ").append(t.mode()).append('\n');
+        b.append("    stallingDevicesPerIommu = ").append(t.stallingDevicesPerIommu()).append('\n');
+        b.append("    stallLimit = ").append(t.stallLimit()).append('\n');
+        b.append("    eventQueueDepth = ").append(t.eventQueueDepth()).append('\n');
         b.append("  }\n");
         b.append("  load ").append(load(s.load())).append('\n');
         b.append("  pasidChoice ").append(pasidChoice(s.pasidChoice())).append('\n');

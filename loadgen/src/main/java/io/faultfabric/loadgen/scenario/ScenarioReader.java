@@ -12,6 +12,7 @@ import io.faultfabric.engine.IommuKind;
 import io.faultfabric.engine.OwnerKind;
 import io.faultfabric.engine.Pasid;
 import io.faultfabric.engine.RoutingMode;
+import io.faultfabric.engine.StallEventQueue;
 import io.faultfabric.engine.owner.FaultPolicy;
 import io.faultfabric.engine.owner.ServiceTime;
 import io.faultfabric.engine.owner.VirtualPageRequestQueue;
@@ -95,7 +96,25 @@ final class ScenarioReader {
         Integer viommus = t.integer("viommus", 0, 1 << 16);
         Integer viommuQueueDepth = t.integer("viommuQueueDepth", VirtualPageRequestQueue.MIN_ENTRIES, VirtualPageRequestQueue.MAX_ENTRIES);
         RoutingMode mode = t.enumeration("mode", RoutingMode.class);
+        Integer stalling = t.integer("stallingDevicesPerIommu", 0, MAX_FUNCTIONS);
+        Integer stallLimit = t.integer("stallLimit", 1, StallEventQueue.STAGS);
+        Integer eventQueueDepth = t.integer("eventQueueDepth", 1, StallEventQueue.MAX_CAPACITY);
         t.finish();
+        if (stalling != null && stalling > 0) {
+            if (devicesPerIommu != null && stalling > devicesPerIommu) {
+                r.error(t.path("stallingDevicesPerIommu"), t.value("stallingDevicesPerIommu"), "expected at most devicesPerIommu ("
+                        + devicesPerIommu + "): the stalling devices are some of each unit's devices");
+                stalling = null;
+            } else if (kind != null && kind != IommuKind.SMMUV3) {
+                r.error(t.path("stallingDevicesPerIommu"), t.value("stallingDevicesPerIommu"), "expected 0 with kind = " + kind
+                        + ": stalling devices are platform devices behind an SMMUv3 (its stall model); set kind = SMMUV3 to mix them with PRI devices");
+                stalling = null;
+            } else if (vfsPerDevice != null && vfsPerDevice != 0) {
+                r.error(t.path("stallingDevicesPerIommu"), t.value("stallingDevicesPerIommu"), "expected 0 with vfsPerDevice = " + vfsPerDevice
+                        + ": a stalling platform device has no VFs, and every function binds as many PASIDs; set vfsPerDevice = 0");
+                stalling = null;
+            }
+        }
         if (iommus != null && devicesPerIommu != null && vfsPerDevice != null) {
             long functions = (long) iommus * devicesPerIommu * (vfsPerDevice + 1);
             if (functions > MAX_FUNCTIONS) {
@@ -120,12 +139,12 @@ final class ScenarioReader {
         }
         if (iommus == null || kind == null || queueDepth == null || devicesPerIommu == null || vfsPerDevice == null || pasids == null
                 || allocation == null || ioasidsPerOwner == null || assignment == null || ownerKinds == null || viommus == null
-                || viommuQueueDepth == null || mode == null) {
+                || viommuQueueDepth == null || mode == null || stalling == null || stallLimit == null || eventQueueDepth == null) {
             return null;
         }
         try {
             return new UniformTopology(iommus, kind, queueDepth, devicesPerIommu, vfsPerDevice, pasids, allocation, ioasidsPerOwner,
-                    assignment, ownerKinds, viommus, viommuQueueDepth, mode);
+                    assignment, ownerKinds, viommus, viommuQueueDepth, mode, stalling, stallLimit, eventQueueDepth);
         } catch (IllegalArgumentException e) {
             r.error(t.path(), e.getMessage());
             return null;

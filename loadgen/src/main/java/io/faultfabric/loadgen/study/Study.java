@@ -31,6 +31,13 @@ public final class Study {
 
     public static Plan full() { return plan("full", new long[] {1, 2, 3, 4, 5}, Duration.ofSeconds(3), 8_000, true); }
 
+    /** The smallest plan that shows the isolation result for a stalling device: its hung party, both modes, one seed. */
+    public static Plan tinyStalls() {
+        List<StudyPoint> pts = new ArrayList<>();
+        for (RoutingMode m : MODES) pts.add(new StudyPoint("stalls", m, 256, 16, 0, 0.5, Impairment.HANG, false, 1, true));
+        return new Plan("tiny-stalls", new long[] {1}, Duration.ofMillis(1200), 8_000, pts);
+    }
+
     /** The smallest plan that still shows the isolation result: one hung party, both modes, one seed. */
     public static Plan tiny() {
         List<StudyPoint> pts = new ArrayList<>();
@@ -52,6 +59,10 @@ public final class Study {
                     pts.add(new StudyPoint("load", m, 256, 16, 0, l, Impairment.NONE, false, seed));
                 }
                 for (Impairment i : new Impairment[] {Impairment.NONE, Impairment.HANG}) pts.add(new StudyPoint("guests", m, 256, 16, 0, 0.5, i, true, seed));
+                // device 0 a stalling platform device (SMMUv3 stall model) beside PRI device 1
+                for (Impairment i : full ? Impairment.values() : new Impairment[] {Impairment.NONE, Impairment.HANG}) {
+                    pts.add(new StudyPoint("stalls", m, 256, 16, 0, 0.5, i, false, seed, true));
+                }
             }
         }
         return new Plan(name, seeds, d, rate, pts);
@@ -67,9 +78,9 @@ public final class Study {
         for (StudyPoint p : plan.points()) {
             StudyResult r = StudyRun.run(p, plan.ratePerSecond(), plan.duration());
             results.add(r);
-            progress.printf(Locale.ROOT, "[%d/%d] %s %s ppd=%d opd=%d slow=%.2f load=%.2f %s%s seed=%d: %.0f groups/s, p99 %.0f us, co-located p99 %.0f us, %d co-located timeouts%n",
+            progress.printf(Locale.ROOT, "[%d/%d] %s %s ppd=%d opd=%d slow=%.2f load=%.2f %s%s%s seed=%d: %.0f groups/s, p99 %.0f us, co-located p99 %.0f us, %d co-located timeouts%n",
                 ++n, plan.points().size(), p.experiment(), p.mode(), p.pasidsPerDevice(), p.ownersPerDevice(), p.slowShare(), p.load(),
-                p.impairment(), p.guests() ? " guests" : "", p.seed(), r.throughputPerSec(), r.p99(), r.coLocatedP99(), r.coLocatedTimeouts());
+                p.impairment(), p.guests() ? " guests" : "", p.stalls() ? " stalling device 0" : "", p.seed(), r.throughputPerSec(), r.p99(), r.coLocatedP99(), r.coLocatedTimeouts());
         }
         write(plan, results, out);
         return results;
@@ -83,6 +94,8 @@ public final class Study {
             "secondsPerPoint", plan.duration().toMillis() / 1000.0, "offeredGroupsPerSecond", plan.ratePerSecond(),
             "devices", StudyRun.DEVICES, "allocationPerDevice", StudyRun.ALLOCATION, "responseTimeoutMs", StudyRun.RESPONSE_TIMEOUT.toMillis(),
             "relayMicros", StudyRun.RELAY_NANOS / 1000.0, "slowFactor", StudyRun.SLOW_FACTOR, "impairedFactor", StudyRun.IMPAIRED_FACTOR));
+        doc.put("stallsPoints", Map.of("iommu", "SMMUV3", "stallingDevice", 0, "stallLimit", StudyRun.ALLOCATION,
+            "eventQueueDepth", StudyRun.EVENT_QUEUE_DEPTH));
         doc.put("environment", Map.of("cpus", Runtime.getRuntime().availableProcessors(), "java", System.getProperty("java.version"),
             "maxHeapMiB", Runtime.getRuntime().maxMemory() >> 20));
         doc.put("results", results);

@@ -19,7 +19,8 @@ final class StudyOutput {
         StringBuilder b = new StringBuilder("experiment,mode,pasidsPerDevice,ownersPerDevice,slowShare,load,impairment,guests,seed,"
             + "serviceMicros,offeredPerSec,seconds,issued,completed,throughputPerSec,p50Us,p99Us,p999Us,maxUs,partyP99Us,"
             + "coLocatedP50Us,coLocatedP99Us,coLocatedTimeouts,coLocatedAuto,remoteP99Us,jain,overflowEvents,autoTotal,timeouts,"
-            + "ownerQueueFull,priDisabled,violations,coLocatedThroughput,systemLoad\n");
+            + "ownerQueueFull,priDisabled,violations,coLocatedThroughput,systemLoad,stallingDevice0,stalls,resumesRetry,resumesAbort,"
+            + "eventQueueWaits\n");
         for (StudyResult r : rs) {
             StudyPoint p = r.point();
             b.append(String.join(",", p.experiment(), p.mode().name(), i(p.pasidsPerDevice()), i(p.ownersPerDevice()), d(p.slowShare()),
@@ -27,7 +28,8 @@ final class StudyOutput {
                 d(r.offeredPerSecond()), d(r.seconds()), i(r.issued()), i(r.completed()), d(r.throughputPerSec()), d(r.p50()), d(r.p99()),
                 d(r.p999()), d(r.max()), d(r.partyP99()), d(r.coLocatedP50()), d(r.coLocatedP99()), i(r.coLocatedTimeouts()),
                 i(r.coLocatedAuto()), d(r.remoteP99()), d(r.jain()), i(r.overflowEvents()), i(r.autoTotal()), i(r.timeouts()),
-                i(r.ownerQueueFull()), i(r.priDisabled()), i(r.violations()), d(r.coLocatedThroughput()), d(r.systemLoad()))).append('\n');
+                i(r.ownerQueueFull()), i(r.priDisabled()), i(r.violations()), d(r.coLocatedThroughput()), d(r.systemLoad()),
+                Boolean.toString(p.stalls()), i(r.stalls()), i(r.resumesRetry()), i(r.resumesAbort()), i(r.eventQueueWaits()))).append('\n');
         }
         return b.toString();
     }
@@ -141,7 +143,11 @@ final class StudyOutput {
             new Figure("load-throughput.svg", "load", "Throughput vs offered load",
                 "offered load (fraction of each owner's service capacity)", p -> String.format(Locale.ROOT, "%.2f", p.load()), "completed groups/s", StudyResult::throughputPerSec),
             new Figure("guests-colocated-p99.svg", "guests", "Host processes and guests behind a vIOMMU: co-located p99",
-                "impairment of party 0", p -> p.impairment().name(), "p99 latency (ms)", coP99));
+                "impairment of party 0", p -> p.impairment().name(), "p99 latency (ms)", coP99),
+            new Figure("stalls-colocated-p99.svg", "stalls", "Stalling device 0 (SMMUv3 stall model): co-located owners' p99",
+                "impairment of party 0, an owner on the stalling device", p -> p.impairment().name(), "p99 latency (ms)", coP99),
+            new Figure("stalls-colocated-timeouts.svg", "stalls", "Stalling device 0: co-located owners' stalls aborted by timeout",
+                "impairment of party 0, an owner on the stalling device", p -> p.impairment().name(), "timeouts (stalls)", r -> r.coLocatedTimeouts()));
     }
 
     static String markdown(Study.Plan plan, List<StudyResult> rs) {
@@ -150,7 +156,9 @@ final class StudyOutput {
         if (plan.name().equals("quick")) b.append(" --quick");
         b.append("`; do not edit by hand -->\n\n");
         b.append(String.format(Locale.ROOT, "Plan `%s`: %d points, seeds %s, %.1f s of load per point at %.0f groups/s offered (Poisson), %d devices "
-                + "behind one VT-d unit, allocation %d per device, response timeout %d ms, device-owner relay %.0f µs per group, "
+                + "behind one VT-d unit (the stalls points: one SMMUv3 unit whose device 0 is a stalling platform device, at most as many "
+                + "transactions stalled as a PRI device has credits, event queue of " + StudyRun.EVENT_QUEUE_DEPTH + "), "
+                + "allocation %d per device, response timeout %d ms, device-owner relay %.0f µs per group, "
                 + "slow owners %.0fx, impaired party %.0fx. Machine: %d CPUs, Java %s; 1-minute load average during the points %.1f to %.1f "
                 + "(other processes shared the CPUs).%n%n",
             plan.name(), rs.size(), java.util.Arrays.toString(plan.seeds()), plan.duration().toMillis() / 1000.0, plan.ratePerSecond(),
@@ -165,6 +173,8 @@ final class StudyOutput {
         table(b, rs, "slow", p -> "slow share " + p.slowShare());
         table(b, rs, "load", p -> "load " + p.load());
         table(b, rs, "guests", p -> "guests, " + p.impairment().name());
+        table(b, rs, "stalls", p -> "stalling device 0, " + p.impairment().name());
+        stallTable(b, rs);
         return b.toString();
     }
 
@@ -184,6 +194,26 @@ final class StudyOutput {
                     .append(" | ").append(c(cell, StudyResult::remoteP99, 1000, "%.2f")).append(" | ").append(c(cell, StudyResult::partyP99, 1000, "%.2f"))
                     .append(" | ").append(c(cell, StudyResult::jain, 1, "%.3f")).append(" | ").append(c(cell, r -> r.autoTotal(), 1, "%.0f"))
                     .append(" | ").append(c(cell, r -> r.priDisabled(), 1, "%.0f")).append(" | ").append(c(cell, r -> r.violations(), 1, "%.0f")).append(" |\n");
+            }
+        }
+        b.append('\n');
+    }
+
+    /** What the stalling device's transactions got: resumes by action, and stalls that waited for room in the event queue. */
+    private static void stallTable(StringBuilder b, List<StudyResult> all) {
+        List<StudyResult> rs = all.stream().filter(r -> r.point().stalls()).toList();
+        if (rs.isEmpty()) return;
+        b.append("Stalling device 0's transactions (every stall gets exactly one resume: RETRY for Success, ABORT for Invalid, Failure or a timeout):\n\n")
+            .append("| point | mode | stalls | resumes RETRY | resumes ABORT | stalls aborted by timeout (co-located) | waited for event-queue room | violations |\n")
+            .append("|---|---|---|---|---|---|---|---|\n");
+        for (String k : new LinkedHashSet<>(rs.stream().map(r -> r.point().impairment().name()).toList())) {
+            for (RoutingMode m : RoutingMode.values()) {
+                List<StudyResult> cell = rs.stream().filter(r -> r.point().mode() == m && r.point().impairment().name().equals(k)).toList();
+                if (cell.isEmpty()) continue;
+                b.append("| ").append(k).append(" | ").append(m).append(" | ").append(c(cell, r -> r.stalls(), 1, "%.0f"))
+                    .append(" | ").append(c(cell, r -> r.resumesRetry(), 1, "%.0f")).append(" | ").append(c(cell, r -> r.resumesAbort(), 1, "%.0f"))
+                    .append(" | ").append(c(cell, r -> r.coLocatedTimeouts(), 1, "%.0f")).append(" | ").append(c(cell, r -> r.eventQueueWaits(), 1, "%.0f"))
+                    .append(" | ").append(c(cell, r -> r.violations(), 1, "%.0f")).append(" |\n");
             }
         }
         b.append('\n');

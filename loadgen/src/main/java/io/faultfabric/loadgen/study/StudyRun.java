@@ -33,6 +33,8 @@ final class StudyRun {
     static final double IMPAIRED_FACTOR = 10.0;
     static final long RELAY_NANOS = 2_000;
     static final Duration RESPONSE_TIMEOUT = Duration.ofMillis(250);
+    /** The stalls points' SMMUv3 event queue; the stalling device's limit is {@link #ALLOCATION}, like the PRI credits. */
+    static final int EVENT_QUEUE_DEPTH = 2048;
 
     private StudyRun() {}
 
@@ -55,9 +57,11 @@ final class StudyRun {
     }
 
     static StudyResult run(StudyPoint p, double ratePerSecond, Duration duration) {
-        UniformTopology u = new UniformTopology(1, IommuKind.VTD, 2048, DEVICES, 0, DEVICES * p.pasidsPerDevice(), ALLOCATION,
+        // a stalls point: one SMMUv3 unit whose device 0 stalls (at most ALLOCATION transactions, as the PRI device's credits)
+        UniformTopology u = new UniformTopology(1, p.stalls() ? IommuKind.SMMUV3 : IommuKind.VTD, 2048, DEVICES, 0, DEVICES * p.pasidsPerDevice(), ALLOCATION,
             p.pasidsPerDevice() / p.ownersPerDevice(), UniformTopology.Assignment.CONTIGUOUS,
-            p.guests() ? List.of(OwnerKind.HOST_SVA, OwnerKind.GUEST) : List.of(OwnerKind.HOST_SVA), p.guests() ? guests(p) : 0, 512, p.mode());
+            p.guests() ? List.of(OwnerKind.HOST_SVA, OwnerKind.GUEST) : List.of(OwnerKind.HOST_SVA), p.guests() ? guests(p) : 0, 512, p.mode(),
+            p.stalls() ? 1 : 0, ALLOCATION, EVENT_QUEUE_DEPTH);
         Topology t = u.build();
         long s = serviceNanos(p, ratePerSecond);
         int ioasidOwners = t.ioasidOwnerCount();

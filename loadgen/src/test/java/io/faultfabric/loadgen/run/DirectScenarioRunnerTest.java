@@ -84,6 +84,23 @@ class DirectScenarioRunnerTest {
     }
 
     @Test
+    void stallsAndTheirResumesReachTheReportBesideThePriOutcomes() throws Exception {
+        RunOutcome o = runner.run(scenario("stall-mix", "scenario.faults=[]"), RunOptions.in(dir), ProgressListener.NONE);
+
+        assertThat(o.violationsTotal()).as(o.counterexamples().toString()).isZero();
+        assertThat(o.completedGroups()).isEqualTo(GROUPS);
+        long stalls = o.outcomes().get("stall.issued");
+        assertThat(stalls).isPositive().isLessThan(GROUPS);
+        assertThat(o.outcomes().get("stall.resume.RETRY") + o.outcomes().get("stall.resume.ABORT")).isEqualTo(stalls);
+        assertThat(o.outcomes().get("stall.eventQueueFullWaits")).as("an event queue of 4 fills").isPositive();
+        new io.faultfabric.loadgen.report.ReportWriter().write(o.toReport(), dir);
+        String json = java.nio.file.Files.readString(dir.resolve("report.json"));
+        String html = java.nio.file.Files.readString(dir.resolve("report.html"));
+        assertThat(json).contains("\"stall.issued\" : " + stalls).contains("\"stall.resume.ABORT\"").contains("\"stall.eventQueueFullWaits\"");
+        assertThat(html).contains("stall.issued").contains("stall.resume.RETRY").contains("stall.eventQueueFullWaits");
+    }
+
+    @Test
     void deviceRoutingAndInvalidAnswersAreRunAndCounted() {
         RunOutcome o = runner.run(scenario("owner-vs-device", "scenario.topology.mode=DEVICE", "scenario.policies.USER_DRIVER.invalidRatio=0.1"),
                 RunOptions.in(dir), ProgressListener.NONE);

@@ -60,10 +60,15 @@ class AssertionTest {
         everything.unexpectedPrgi = 1;
         everything.priDisabledEvents = 1;
         everything.overflowEvents = 1;
+        everything.stallsIssued = 1;
+        Arrays.fill(everything.resumesReceived, 1);
+        everything.stallsWaitedForRoom = 1;
+        everything.stagsExhausted = 1;
+        everything.unexpectedResumes = 1;
 
         assertThat(Metrics.OUTCOMES).containsExactlyElementsOf(everything.outcomes().keySet());
         assertThat(Metrics.OUTCOMES).hasSize(ResponseCode.values().length + AutoReason.values().length + DropReason.values().length
-                + RejectReason.values().length + 4);
+                + RejectReason.values().length + 4 + 1 + everything.resumesReceived.length + 3);
     }
 
     @Test

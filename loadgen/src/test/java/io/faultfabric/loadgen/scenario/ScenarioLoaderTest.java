@@ -89,6 +89,35 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void stallMixPutsStallingDevicesBesidePriDevicesBehindSmmuV3Units() {
+        Scenario s = loader.loadShipped("stall-mix", List.of());
+        var t = s.topology().build();
+
+        assertThat(s.topology().kind()).isEqualTo(IommuKind.SMMUV3);
+        assertThat(t.stallingDeviceCount()).isEqualTo(s.topology().iommus() * 2);
+        assertThat(t.deviceCount() - t.stallingDeviceCount()).as("PRI devices").isEqualTo(s.topology().iommus() * 2);
+        assertThat(t.deviceAllocation(0)).isEqualTo(s.topology().stallLimit());
+        assertThat(t.iommuEventQueueDepth(0)).isEqualTo(s.topology().eventQueueDepth());
+        Scenario device = loader.loadShipped("stall-mix", List.of("scenario.topology.mode=DEVICE"));
+        assertThat(device.withTopology(s.topology())).isEqualTo(s);
+    }
+
+    @Test
+    void stallingDevicesAreValidatedAgainstTheRestOfTheTopology() {
+        assertThat(errors("scenario.topology.stallingDevicesPerIommu = 1")).containsExactly(
+                "scenario.topology.stallingDevicesPerIommu = 1: expected 0 with kind = VTD: stalling devices are platform devices behind an SMMUv3"
+                        + " (its stall model); set kind = SMMUV3 to mix them with PRI devices");
+        assertThat(errors("scenario.topology { kind = SMMUV3, stallingDevicesPerIommu = 5 }")).containsExactly(
+                "scenario.topology.stallingDevicesPerIommu = 5: expected at most devicesPerIommu (4): the stalling devices are some of each unit's devices");
+        assertThat(errors("scenario.topology { kind = SMMUV3, stallingDevicesPerIommu = 1, vfsPerDevice = 1, pasids = 8 }")).containsExactly(
+                "scenario.topology.stallingDevicesPerIommu = 1: expected 0 with vfsPerDevice = 1: a stalling platform device has no VFs,"
+                        + " and every function binds as many PASIDs; set vfsPerDevice = 0");
+        assertThat(errors("scenario.topology { stallLimit = 65537, eventQueueDepth = 0 }")).containsExactlyInAnyOrder(
+                "scenario.topology.stallLimit = 65537: expected a whole number in 1..65536",
+                "scenario.topology.eventQueueDepth = 0: expected a whole number in 1..524288");
+    }
+
+    @Test
     void aFileStatesOnlyWhatDiffersFromTheDefaults() {
         Scenario s = loader.parse("scenario { description = \"tiny\", topology.pasids = 512 }", "tiny", List.of());
 

@@ -37,4 +37,29 @@ class StudyTest {
                 + device.coLocatedP99() + " us vs OWNER " + owner.coLocatedP99() + " us");
         assertTrue(device.partyP99() > 0 && owner.partyP99() > 0);
     }
+
+    /**
+     * The same result when device 0 is a platform device that stalls (SMMUv3 stall model): its stalls reach the owners as
+     * one-request groups, every one gets one resume, and a hung owner holds only its own stalls unless faults are routed by
+     * device. Its stall limit is the PRI device's credits (256), so in OWNER mode the hung one holds far fewer within a timeout.
+     */
+    @Test
+    void aHungPartyOnAStallingDeviceStallsItsDeviceSharersOnlyWhenFaultsAreRoutedByDevice(@TempDir Path out) throws Exception {
+        List<StudyResult> rs = Study.run(Study.tinyStalls(), out, new PrintStream(OutputStream.nullOutputStream()));
+
+        assertTrue(Files.readString(out.resolve("study.md")).contains("Stalling device 0's transactions"));
+        assertTrue(Files.size(out.resolve("stalls-colocated-p99.svg")) > 0);
+        StudyResult owner = rs.stream().filter(r -> r.point().mode() == RoutingMode.OWNER).findFirst().orElseThrow();
+        StudyResult device = rs.stream().filter(r -> r.point().mode() == RoutingMode.DEVICE).findFirst().orElseThrow();
+        for (StudyResult r : rs) {
+            assertEquals(0, r.violations(), r.point().mode() + " run violations");
+            assertTrue(r.stalls() > 0, "the stalling device stalled");
+            assertEquals(r.stalls(), r.resumesRetry() + r.resumesAbort(), "one resume per stall");
+            assertEquals(0, r.priDisabled(), "a stall's Failure disables nothing");
+        }
+        assertEquals(0, owner.coLocatedTimeouts(), "OWNER mode: co-located owners' timeouts");
+        assertTrue(device.coLocatedTimeouts() > 0 || device.coLocatedP99() > 2 * owner.coLocatedP99(),
+            "DEVICE mode: co-located owners should time out or see p99 rise; got " + device.coLocatedTimeouts() + " timeouts, p99 "
+                + device.coLocatedP99() + " us vs OWNER " + owner.coLocatedP99() + " us");
+    }
 }

@@ -1,7 +1,9 @@
 package io.faultfabric.engine;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.ObjLongConsumer;
 
 /**
  * Counts of everything that happened to requests and groups. Each single-threaded component
@@ -120,25 +122,33 @@ public final class OutcomeLedger {
 
     /** Outcome counts by name, for reports: codes, automatic reasons, drops and rejections; zeros left out. */
     public Map<String, Long> outcomes() {
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (ResponseCode c : ResponseCode.values()) put(m, "answered." + c, answeredReceived[c.ordinal()]);
-        for (AutoReason r : AutoReason.values()) put(m, "auto." + r, autoReceived[r.ordinal()]);
-        for (DropReason r : DropReason.values()) put(m, "dropped." + r, dropped[r.ordinal()]);
-        for (RejectReason r : RejectReason.values()) put(m, "rejected." + r, rejected[r.ordinal()]);
-        put(m, "stopMarkers.consumed", stopMarkersConsumed);
-        put(m, "device.unexpectedPrgi", unexpectedPrgi);
-        put(m, "device.priDisabled", priDisabledEvents);
-        put(m, "iommu.overflowEvents", overflowEvents);
-        put(m, "stall.issued", stallsIssued);
-        for (StallEventQueue.Resume a : StallEventQueue.Resume.values()) put(m, "stall.resume." + a, resumesReceived[a.ordinal()]);
-        put(m, "stall.eventQueueFullWaits", stallsWaitedForRoom);
-        put(m, "stall.stagsExhausted", stagsExhausted);
-        put(m, "device.unexpectedResume", unexpectedResumes);
-        return m;
+        return outcomes(false);
     }
 
-    private static void put(Map<String, Long> m, String k, long v) {
-        if (v != 0) m.put(k, v);
+    /** Every name {@link #outcomes()} may use, in its order: what reports and assertions may name. */
+    public static List<String> outcomeNames() {
+        return List.copyOf(new OutcomeLedger().outcomes(true).keySet());
+    }
+
+    private Map<String, Long> outcomes(boolean withZeros) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        ObjLongConsumer<String> put = (k, v) -> {
+            if (withZeros || v != 0) m.put(k, v);
+        };
+        for (ResponseCode c : ResponseCode.values()) put.accept("answered." + c, answeredReceived[c.ordinal()]);
+        for (AutoReason r : AutoReason.values()) put.accept("auto." + r, autoReceived[r.ordinal()]);
+        for (DropReason r : DropReason.values()) put.accept("dropped." + r, dropped[r.ordinal()]);
+        for (RejectReason r : RejectReason.values()) put.accept("rejected." + r, rejected[r.ordinal()]);
+        put.accept("stopMarkers.consumed", stopMarkersConsumed);
+        put.accept("device.unexpectedPrgi", unexpectedPrgi);
+        put.accept("device.priDisabled", priDisabledEvents);
+        put.accept("iommu.overflowEvents", overflowEvents);
+        put.accept("stall.issued", stallsIssued);
+        for (StallEventQueue.Resume a : StallEventQueue.Resume.values()) put.accept("stall.resume." + a, resumesReceived[a.ordinal()]);
+        put.accept("stall.eventQueueFullWaits", stallsWaitedForRoom);
+        put.accept("stall.stagsExhausted", stagsExhausted);
+        put.accept("device.unexpectedResume", unexpectedResumes);
+        return m;
     }
 
     @Override

@@ -1,10 +1,6 @@
 package io.faultfabric.loadgen.scenario;
 
-import io.faultfabric.engine.AutoReason;
-import io.faultfabric.engine.DropReason;
-import io.faultfabric.engine.RejectReason;
-import io.faultfabric.engine.ResponseCode;
-import io.faultfabric.engine.StallEventQueue;
+import io.faultfabric.engine.OutcomeLedger;
 import io.faultfabric.engine.check.Invariant;
 
 import java.util.ArrayList;
@@ -39,7 +35,7 @@ public final class Metrics {
             HEAP_PEAK_BYTES, FAULTS_INJECTED);
 
     /** Outcome names as {@code OutcomeLedger.outcomes()} spells them. */
-    public static final List<String> OUTCOMES = outcomeNames();
+    public static final List<String> OUTCOMES = OutcomeLedger.outcomeNames();
 
     /** Every name an assertion may use. */
     public static final List<String> ALL = all();
@@ -48,18 +44,6 @@ public final class Metrics {
 
     public static boolean known(String name) {
         return ALL.contains(name);
-    }
-
-    private static List<String> outcomeNames() {
-        List<String> names = new ArrayList<>();
-        for (ResponseCode c : ResponseCode.values()) names.add("answered." + c);
-        for (AutoReason r : AutoReason.values()) names.add("auto." + r);
-        for (DropReason r : DropReason.values()) names.add("dropped." + r);
-        for (RejectReason r : RejectReason.values()) names.add("rejected." + r);
-        names.addAll(List.of("stopMarkers.consumed", "device.unexpectedPrgi", "device.priDisabled", "iommu.overflowEvents", "stall.issued"));
-        for (StallEventQueue.Resume a : StallEventQueue.Resume.values()) names.add("stall.resume." + a);
-        names.addAll(List.of("stall.eventQueueFullWaits", "stall.stagsExhausted", "device.unexpectedResume"));
-        return List.copyOf(names);
     }
 
     private static List<String> all() {

@@ -26,6 +26,13 @@ import java.util.ArrayDeque;
  * SVA handler does (a code, or HANDLER_FAILED). Kind-specific paths (iommufd fault fd, vIOMMU) are not
  * modelled across nodes.
  *
+ * <p>De-duplication: the gateway sends a group again ({@code attempt > 0}) when its answer is late, which it may be
+ * only because it is still queued here, or because the answer is on its way. A re-sent group this entity holds
+ * (queued or in service) or has answered among its last {@value #REMEMBERED} answers is ignored: it is served and
+ * answered once. A re-sent group it does not know (its first copy was lost with the shard's old home) is served as
+ * new. Two incarnations of an owner (before and after a handoff) may both answer one group; the IOMMU delivers the
+ * first and rejects the other as a duplicate.
+ *
  * <p>Protocol: {@link Handle} (a group), {@link Warm} (start the entity, reply {@link Warmed}), and a private
  * {@code ServiceDone} when the group in service has had its service time.
  */
@@ -39,12 +46,28 @@ public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
      */
     public record Handle(int iommu, int rid, int pasid, int prgi, long groupId, int handler, int ioasid, int requests,
                          long sequence, ResponseCode code, AutoReason auto, long serviceNanos, int queueCapacity,
-                         ActorRef<OwnerGateway.Answered> replyTo) implements Command, CrossNode {}
+                         ActorRef<OwnerGateway.Answered> replyTo, int attempt) implements Command, CrossNode {
+
+        /** This group again, as the gateway's {@code attempt}-th re-send. */
+        public Handle again(int attempt) {
+            return new Handle(iommu, rid, pasid, prgi, groupId, handler, ioasid, requests, sequence, code, auto, serviceNanos,
+                queueCapacity, replyTo, attempt);
+        }
+
+        /** The group's key, unique among the fabric's groups: (group id, IOMMU). */
+        public long key() {
+            return OwnerGateway.key(iommu, groupId);
+        }
+    }
 
     /** Starts this owner's entity (allocating its shard) and replies; sent once per shard before traffic. */
     public record Warm(ActorRef<Warmed> replyTo) implements Command, CrossNode {}
 
-    public record Warmed(int owner) implements CrossNode {}
+    /** {@code node}: the address of the node the owner's entity (and so its shard) lives on. */
+    public record Warmed(int owner, String node) implements CrossNode {}
+
+    /** Answers this entity remembers, to ignore a re-send of a group it has answered. */
+    static final int REMEMBERED = 8;
 
     private enum ServiceDone implements Command { INSTANCE }
 
@@ -56,6 +79,9 @@ public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
     private final String node;
     private ArrayDeque<Handle> queue;
     private boolean serving;
+    // keys of the last REMEMBERED groups answered, made on the first answer (an idle owner keeps nothing)
+    private long[] answered;
+    private int answeredNext;
 
     private ShardedOwner(ActorContext<Command> context, int owner) {
         super(context);
@@ -67,7 +93,7 @@ public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
             .onMessage(Handle.class, this::onHandle)
-            .onMessage(Warm.class, m -> { m.replyTo().tell(new Warmed(owner)); return this; })
+            .onMessage(Warm.class, m -> { m.replyTo().tell(new Warmed(owner, node)); return this; })
             .onMessageEquals(ServiceDone.INSTANCE, this::onServiceDone)
             .build();
     }
@@ -77,6 +103,7 @@ public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
             // the IOMMU rejects it as not from the handler; counted there
             getContext().getLog().warn("owner {} got a group for owner {}", owner, h.handler());
         }
+        if (h.attempt() > 0 && known(h.key())) return this;
         if (h.serviceNanos() == 0 && !serving) {
             answer(h, null);
             return this;
@@ -109,7 +136,20 @@ public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
         return this;
     }
 
+    /** Whether the group of {@code key} is queued, in service or among the last answered here. */
+    private boolean known(long key) {
+        if (queue != null) for (Handle q : queue) if (q.key() == key) return true;
+        if (answered != null) for (long k : answered) if (k == key) return true;
+        return false;
+    }
+
     private void answer(Handle h, AutoReason overflow) {
+        if (answered == null) {
+            answered = new long[REMEMBERED];
+            java.util.Arrays.fill(answered, -1L);
+        }
+        answered[answeredNext] = h.key();
+        answeredNext = (answeredNext + 1) % REMEMBERED;
         AutoReason auto = overflow != null ? overflow : h.auto();
         h.replyTo().tell(new OwnerGateway.Answered(h.iommu(), h.rid(), h.pasid(), h.prgi(), h.groupId(), owner,
             auto == null ? h.code() : null, auto, node));

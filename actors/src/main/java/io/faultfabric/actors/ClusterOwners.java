@@ -4,13 +4,18 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Cluster mode: IOASID owners are Cluster Sharding entities ({@link ShardedOwner}) on nodes of role
@@ -37,17 +42,22 @@ public final class ClusterOwners {
     /**
      * Allocates every shard that holds one of {@code owners} owners before traffic starts, by starting one owner of each
      * shard: a cold shard's first group would otherwise wait for its allocation (seconds on a busy machine) and time out.
+     * Completes with each started owner's reply, which names its shard's home node.
      */
-    public static java.util.concurrent.CompletionStage<org.apache.pekko.Done> warmShards(ActorSystem<?> system,
-            ActorRef<ShardingEnvelope<ShardedOwner.Command>> region, int owners, java.time.Duration timeout) {
+    public static CompletionStage<List<ShardedOwner.Warmed>> warmShards(ActorSystem<?> system,
+            ActorRef<ShardingEnvelope<ShardedOwner.Command>> region, int owners, Duration timeout) {
         int n = Math.min(owners, shardCount(system.settings().config()));
-        java.util.concurrent.CompletableFuture<?>[] all = new java.util.concurrent.CompletableFuture<?>[n];
+        List<CompletableFuture<ShardedOwner.Warmed>> all = new ArrayList<>(n);
         for (int o = 0; o < n; o++) {
             String id = Integer.toString(o);
-            all[o] = org.apache.pekko.actor.typed.javadsl.AskPattern.<ShardingEnvelope<ShardedOwner.Command>, ShardedOwner.Warmed>ask(region,
-                r -> new ShardingEnvelope<>(id, new ShardedOwner.Warm(r)), timeout, system.scheduler()).toCompletableFuture();
+            all.add(AskPattern.<ShardingEnvelope<ShardedOwner.Command>, ShardedOwner.Warmed>ask(region,
+                r -> new ShardingEnvelope<>(id, new ShardedOwner.Warm(r)), timeout, system.scheduler()).toCompletableFuture());
         }
-        return java.util.concurrent.CompletableFuture.allOf(all).thenApply(x -> org.apache.pekko.Done.getInstance());
+        return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).thenApply(x -> {
+            List<ShardedOwner.Warmed> homes = new ArrayList<>(n);
+            for (CompletableFuture<ShardedOwner.Warmed> f : all) homes.add(f.join());
+            return homes;
+        });
     }
 
     public static int shardCount(Config config) {

@@ -10,6 +10,7 @@ import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.typed.Cluster;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,9 +35,30 @@ public final class ClusterOwners {
     /** The sharding region (or proxy) of owners on this system; idempotent per system. */
     public static ActorRef<ShardingEnvelope<ShardedOwner.Command>> init(ActorSystem<?> system) {
         int shards = shardCount(system.settings().config());
-        return ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ec -> ShardedOwner.create(Integer.parseInt(ec.getEntityId())))
-            .withRole(OWNERS_ROLE)
-            .withMessageExtractor(new OwnerShards(shards)));
+        ActorRef<ShardingEnvelope<ShardedOwner.Command>> region = ClusterSharding.get(system).init(
+            Entity.of(TYPE_KEY, ec -> ShardedOwner.create(Integer.parseInt(ec.getEntityId())))
+                .withRole(OWNERS_ROLE)
+                .withMessageExtractor(new OwnerShards(shards)));
+        // an owners node takes batches of groups from gateways (OwnerInbox); one inbox per system
+        if (Cluster.get(system).selfMember().hasRole(OWNERS_ROLE)) system.registerExtension(InboxHolder.ID).start(region);
+        return region;
+    }
+
+    /** Per actor system (an extension, as systems of one name in one JVM are distinct): its owner inbox, once. */
+    static final class InboxHolder implements org.apache.pekko.actor.typed.Extension {
+        static final org.apache.pekko.actor.typed.ExtensionId<InboxHolder> ID = new org.apache.pekko.actor.typed.ExtensionId<>() {
+            @Override
+            public InboxHolder createExtension(ActorSystem<?> system) { return new InboxHolder(system); }
+        };
+
+        private final ActorSystem<?> system;
+        private ActorRef<OwnerInbox.Batch> inbox;
+
+        private InboxHolder(ActorSystem<?> system) { this.system = system; }
+
+        synchronized void start(ActorRef<ShardingEnvelope<ShardedOwner.Command>> region) {
+            if (inbox == null) inbox = system.systemActorOf(OwnerInbox.create(region), OwnerInbox.NAME, org.apache.pekko.actor.typed.Props.empty());
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -19,7 +20,9 @@ import org.apache.pekko.cluster.typed.Subscribe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Set;
@@ -36,8 +39,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Exactly one response across node loss (docs/cluster.md):
  * <ul>
  *   <li>It knows each shard's home node from the start ({@link ShardedOwner.Warmed}) and from every answer.</li>
- *   <li>Re-send: a group whose answer has not come within {@code faultfabric.cluster.resend-interval} is sent again, at
- *       most {@code max-resends} times; and when a shard's home changes (an answer comes from another node, or its
+ *   <li>Re-send: a group whose answer has not come within {@code faultfabric.cluster.resend-interval}, while its shard
+ *       has answered nothing for as long, is sent again, at most {@code max-resends} times (a shard that keeps answering
+ *       is slow, not cut off: re-sending to it would only add load to an overloaded path); and when a shard's home changes (an answer comes from another node, or its
  *       node is removed) every group held for that shard is sent again at once, to the new home. The entity ignores a
  *       re-sent group it holds or has answered ({@link ShardedOwner}); a second answer that still comes is rejected by
  *       the IOMMU as a duplicate.</li>
@@ -59,6 +63,45 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
     public record Answered(int iommu, int rid, int pasid, int prgi, long groupId, int from, ResponseCode code, AutoReason auto,
                            String node) implements CrossNode {}
 
+    /**
+     * Owners' answers from one node, column by column ({@link OwnerInbox}). {@code outcome[i]}: a {@link ResponseCode}
+     * ordinal, or {@code -1 - }{@link AutoReason} ordinal; {@code node[i]} indexes {@code nodes}, the node that answered.
+     */
+    public record AnsweredBatch(int[] iommu, int[] rid, int[] pasid, int[] prgi, long[] groupId, int[] from, int[] outcome,
+                                java.util.List<String> nodes, int[] node) implements CrossNode {
+
+        public int size() { return iommu.length; }
+
+        public static AnsweredBatch of(java.util.List<Answered> as) {
+            int n = as.size();
+            AnsweredBatch b = new AnsweredBatch(new int[n], new int[n], new int[n], new int[n], new long[n], new int[n], new int[n],
+                new ArrayList<>(2), new int[n]);
+            for (int i = 0; i < n; i++) {
+                Answered a = as.get(i);
+                b.iommu[i] = a.iommu();
+                b.rid[i] = a.rid();
+                b.pasid[i] = a.pasid();
+                b.prgi[i] = a.prgi();
+                b.groupId[i] = a.groupId();
+                b.from[i] = a.from();
+                b.outcome[i] = a.auto() != null ? -1 - a.auto().ordinal() : a.code().ordinal();
+                int k = b.nodes.indexOf(a.node());
+                if (k < 0) {
+                    k = b.nodes.size();
+                    b.nodes.add(a.node());
+                }
+                b.node[i] = k;
+            }
+            return b;
+        }
+
+        public Answered answered(int i) {
+            int o = outcome[i];
+            return new Answered(iommu[i], rid[i], pasid[i], prgi[i], groupId[i], from[i], o >= 0 ? ResponseCode.values()[o] : null,
+                o < 0 ? AutoReason.values()[-1 - o] : null, nodes.get(node[i]));
+        }
+    }
+
     /** Counts of this gateway, for tests and reports. */
     public static final class Counters {
         public final LongAdder sent = new LongAdder();
@@ -74,6 +117,9 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         public final LongAdder answeredAfterResend = new LongAdder();
         /** Held groups their IOMMU answered over the owner's head (timeout, detach): not sent again. */
         public final LongAdder withdrawn = new LongAdder();
+        /** Messages that carried groups to owners' nodes in batches ({@link OwnerInbox}), and the groups they carried. */
+        public final LongAdder batches = new LongAdder();
+        public final LongAdder batchedGroups = new LongAdder();
         /** Answers received, by the address of the owner's node. */
         public final java.util.concurrent.ConcurrentHashMap<String, LongAdder> answeredByNode = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -86,13 +132,20 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         public String toString() {
             return "sent " + sent.sum() + ", answered " + answered.sum() + " (" + answeredAfterResend.sum() + " after a re-send), re-sent "
                 + resent.sum() + " late + " + resentOnMove.sum() + " on a shard move, NODE_DOWN " + nodeDown.sum() + ", late answers "
-                + lateAnswers.sum() + ", withdrawn " + withdrawn.sum() + ", forgotten " + forgotten.sum() + ", by node " + answeredByNode;
+                + lateAnswers.sum() + ", withdrawn " + withdrawn.sum() + ", forgotten " + forgotten.sum() + ", " + batchedGroups.sum()
+                + " groups sent in " + batches.sum() + " batches, by node " + answeredByNode;
         }
     }
 
     private enum Tick { INSTANCE }
 
     private enum ResendMoved { INSTANCE }
+
+    private enum Flush { INSTANCE }
+
+    /** Groups for one node's inbox go in one message at most this many. */
+    static final int MAX_BATCH = 512;
+
 
     /** The warm-up's replies: where each shard's first owner started. */
     private record Homes(java.util.List<ShardedOwner.Warmed> warmed, Throwable failure) {}
@@ -129,12 +182,19 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
     private final Counters counters;
     private final ActorRef<Answered> self;
     private final String[] shardHome;
+    // when each shard last answered (System.nanoTime), to tell a slow shard from a silent one
+    private final long[] shardAnswered;
     private final Set<String> unreachable = new HashSet<>();
     // in the order of their last send: the groups due for a re-send are at the head
     private final LinkedHashMap<Long, Held> held = new LinkedHashMap<>();
     private final ArrayList<Held> scratch = new ArrayList<>();
     private final BitSet moved = new BitSet();
     private boolean resendMovedScheduled;
+    // each owners node's inbox, by node address (its well-known path there), and the groups waiting for the next flush to it
+    private final Map<String, ActorRef<OwnerInbox.Batch>> inboxes = new HashMap<>();
+    private final Map<String, ArrayList<ShardedOwner.Handle>> toSend = new HashMap<>();
+    private boolean flushScheduled;
+    private final ActorRef<AnsweredBatch> selfBatch;
     private final long forgetNanos;
     private final long resendNanos;
     private final int maxResends;
@@ -148,7 +208,10 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         this.shards = shards;
         this.counters = counters;
         this.self = context.getSelf().narrow();
+        this.selfBatch = context.getSelf().narrow();
         this.shardHome = new String[shards];
+        this.shardAnswered = new long[shards];
+        java.util.Arrays.fill(shardAnswered, System.nanoTime());
         this.forgetNanos = ctx.settings().responseTimeout().multipliedBy(2).toNanos();
         this.resendNanos = settings.resendInterval().toNanos();
         this.maxResends = settings.maxResends();
@@ -168,6 +231,8 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         return newReceiveBuilder()
             .onMessage(IoasidOwner.Fault.class, this::onFault)
             .onMessage(Answered.class, this::onAnswered)
+            .onMessage(AnsweredBatch.class, this::onAnsweredBatch)
+            .onMessageEquals(Flush.INSTANCE, this::onFlush)
             .onMessage(IoasidOwner.Withdrawn.class, this::onWithdrawn)
             .onMessage(IoasidOwner.Detached.class, this::onDetached)
             .onMessage(ClusterEvent.UnreachableMember.class, m -> onUnreachable(m.member().address().toString()))
@@ -218,14 +283,80 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         return this;
     }
 
+    /**
+     * To the inbox of the node the group's shard lives on, in the next batch to it; through the sharding region, one
+     * message, when that home or its inbox is not known.
+     */
     private void send(ShardedOwner.Handle h) {
+        String home = shardHome[ClusterOwners.shardOf(h.handler(), shards)];
+        ActorRef<OwnerInbox.Batch> inbox = home == null || unreachable.contains(home) ? null : inbox(home);
+        if (inbox == null) {
+            viaRegion(h);
+            return;
+        }
+        ArrayList<ShardedOwner.Handle> batch = toSend.computeIfAbsent(home, n -> new ArrayList<>());
+        batch.add(h);
+        if (batch.size() >= MAX_BATCH) {
+            sendBatch(inbox, batch);
+        } else if (!flushScheduled) {
+            // the faults of a drain are already queued here: they are handled before this marker and leave together
+            flushScheduled = true;
+            getContext().getSelf().tell(Flush.INSTANCE);
+        }
+    }
+
+    /**
+     * Through the sharding region, one message: how groups are sent again, so that a re-send does not take the path that
+     * may have lost the first copy (an inbox on a node that has left), and sharding's own knowledge of the shard's home
+     * decides where it goes.
+     */
+    private void viaRegion(ShardedOwner.Handle h) {
         region.tell(new ShardingEnvelope<>(Integer.toString(h.handler()), h));
+    }
+
+    private Behavior<Object> onFlush() {
+        flushScheduled = false;
+        for (Map.Entry<String, ArrayList<ShardedOwner.Handle>> e : toSend.entrySet()) {
+            if (e.getValue().isEmpty()) continue;
+            ActorRef<OwnerInbox.Batch> inbox = inboxes.get(e.getKey());
+            if (inbox != null) {
+                sendBatch(inbox, e.getValue());
+            } else {
+                // its inbox went away (node left): through the region, which knows where the shards went
+                for (ShardedOwner.Handle h : e.getValue()) viaRegion(h);
+                e.getValue().clear();
+            }
+        }
+        return this;
+    }
+
+    private void sendBatch(ActorRef<OwnerInbox.Batch> inbox, ArrayList<ShardedOwner.Handle> batch) {
+        counters.batches.increment();
+        counters.batchedGroups.add(batch.size());
+        inbox.tell(OwnerInbox.Batch.of(batch, selfBatch));
+        batch.clear();
+    }
+
+    /** The inbox of owners node {@code node}: every owners node has one at {@link OwnerInbox#PATH}. */
+    private ActorRef<OwnerInbox.Batch> inbox(String node) {
+        ActorRef<OwnerInbox.Batch> inbox = inboxes.get(node);
+        if (inbox == null) {
+            inbox = ActorRefResolver.get(getContext().getSystem()).resolveActorRef(node + OwnerInbox.PATH);
+            inboxes.put(node, inbox);
+        }
+        return inbox;
+    }
+
+    private Behavior<Object> onAnsweredBatch(AnsweredBatch b) {
+        for (int i = 0, n = b.size(); i < n; i++) onAnswered(b.answered(i));
+        return this;
     }
 
     private Behavior<Object> onAnswered(Answered a) {
         int shard = ClusterOwners.shardOf(a.from(), shards);
         String before = shardHome[shard];
         shardHome[shard] = a.node();
+        shardAnswered[shard] = System.nanoTime();
         if (before != null && !before.equals(a.node())) {
             // the shard moved (rebalance, handoff): what its old home held may be lost; send it to the new home now
             moved.set(shard);
@@ -267,6 +398,8 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
 
     private Behavior<Object> onUnreachable(String node) {
         unreachable.add(node);
+        ArrayList<ShardedOwner.Handle> unsent = toSend.get(node);
+        if (unsent != null) unsent.clear(); // still held: answered NODE_DOWN below
         int n = 0;
         for (Iterator<Held> it = held.values().iterator(); it.hasNext(); ) {
             Held h = it.next();
@@ -282,6 +415,7 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
 
     private Behavior<Object> onRemoved(String node) {
         unreachable.remove(node);
+        inboxes.remove(node);
         // its shards move to survivors: what is still held for them goes to their new homes, learnt from the next answers
         int shardsMoved = 0;
         for (int s = 0; s < shardHome.length; s++) {
@@ -320,14 +454,17 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
             h.attempts++;
             h.lastNanos = now;
             counters.resentOnMove.increment();
-            send(h.handle.again(h.attempts));
+            viaRegion(h.handle.again(h.attempts));
             held.put(key(h.group.iommu(), h.group.groupId()), h);
         }
         scratch.clear();
         return this;
     }
 
-    /** Re-sends the groups whose answer is late (the head of {@code held}), and forgets the ones held far too long. */
+    /**
+     * Re-sends the groups whose answer is late (the head of {@code held}) if their shard has been silent as long, and
+     * forgets the ones held far too long.
+     */
     private Behavior<Object> onTick() {
         long now = System.nanoTime();
         for (Iterator<Held> it = held.values().iterator(); it.hasNext(); ) {
@@ -342,11 +479,11 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         }
         for (Held h : scratch) {
             h.lastNanos = now;
-            if (h.timedResends < maxResends) {
+            if (h.timedResends < maxResends && now - shardAnswered[h.shard] >= resendNanos) {
                 h.timedResends++;
                 h.attempts++;
                 counters.resent.increment();
-                send(h.handle.again(h.attempts));
+                viaRegion(h.handle.again(h.attempts));
             }
             held.put(key(h.group.iommu(), h.group.groupId()), h);
         }

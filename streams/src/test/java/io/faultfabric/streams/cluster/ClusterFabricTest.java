@@ -150,6 +150,8 @@ class ClusterFabricTest {
         assertThat(c.answeredBy(address(n2))).as("answered on node 2").isPositive();
         assertThat(c.answeredBy(address(n3))).as("answered on node 3").isPositive();
         assertThat(c.answeredBy(address(n1))).as("no owner on the devices node").isZero();
+        // groups went to the owners' nodes in batches (one message for several groups), not one message each
+        assertThat(c.batchedGroups.sum()).as(c.toString()).isGreaterThan(c.batches.sum()).isGreaterThanOrEqualTo(3000);
         fabric.shutdown().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 

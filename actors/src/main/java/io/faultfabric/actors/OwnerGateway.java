@@ -42,7 +42,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>Re-send: a group whose answer has not come within {@code faultfabric.cluster.resend-interval}, while its shard
  *       has answered nothing for as long, is sent again, at most {@code max-resends} times (a shard that keeps answering
  *       is slow, not cut off: re-sending to it would only add load to an overloaded path); and when a shard's home changes (an answer comes from another node, or its
- *       node is removed) every group held for that shard is sent again at once, to the new home. The entity ignores a
+ *       node is removed) every group held for that shard is sent again at once, to the new home; so is a group an
+ *       owner's entity reports dropped when it stops in a handoff ({@link Answered#dropped()}). The entity ignores a
  *       re-sent group it holds or has answered ({@link ShardedOwner}); a second answer that still comes is rejected by
  *       the IOMMU as a duplicate.</li>
  *   <li>A node that becomes unreachable: every group held for its shards is answered NODE_DOWN at once, and new groups
@@ -59,13 +60,23 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class OwnerGateway extends AbstractBehavior<Object> {
 
-    /** An owner's answer, by identifiers: exactly one of {@code code} and {@code auto} is non-null. */
+    /**
+     * An owner's answer, by identifiers: exactly one of {@code code} and {@code auto} is non-null; or neither, when the
+     * owner's entity stopped before it answered (its shard handed off): {@link #dropped()}, the gateway sends it again.
+     */
     public record Answered(int iommu, int rid, int pasid, int prgi, long groupId, int from, ResponseCode code, AutoReason auto,
-                           String node) implements CrossNode {}
+                           String node) implements CrossNode {
+
+        /** Not an answer: the owner stopped holding this group unanswered (handoff); it is to be sent again. */
+        public boolean dropped() { return code == null && auto == null; }
+    }
+
+    private static final int DROPPED = Integer.MIN_VALUE;
 
     /**
      * Owners' answers from one node, column by column ({@link OwnerInbox}). {@code outcome[i]}: a {@link ResponseCode}
-     * ordinal, or {@code -1 - }{@link AutoReason} ordinal; {@code node[i]} indexes {@code nodes}, the node that answered.
+     * ordinal, or {@code -1 - }{@link AutoReason} ordinal, or {@code Integer.MIN_VALUE} (dropped); {@code node[i]} indexes
+     * {@code nodes}, the node that answered.
      */
     public record AnsweredBatch(int[] iommu, int[] rid, int[] pasid, int[] prgi, long[] groupId, int[] from, int[] outcome,
                                 java.util.List<String> nodes, int[] node) implements CrossNode {
@@ -84,7 +95,7 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
                 b.prgi[i] = a.prgi();
                 b.groupId[i] = a.groupId();
                 b.from[i] = a.from();
-                b.outcome[i] = a.auto() != null ? -1 - a.auto().ordinal() : a.code().ordinal();
+                b.outcome[i] = a.dropped() ? DROPPED : a.auto() != null ? -1 - a.auto().ordinal() : a.code().ordinal();
                 int k = b.nodes.indexOf(a.node());
                 if (k < 0) {
                     k = b.nodes.size();
@@ -98,7 +109,7 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         public Answered answered(int i) {
             int o = outcome[i];
             return new Answered(iommu[i], rid[i], pasid[i], prgi[i], groupId[i], from[i], o >= 0 ? ResponseCode.values()[o] : null,
-                o < 0 ? AutoReason.values()[-1 - o] : null, nodes.get(node[i]));
+                o < 0 && o != DROPPED ? AutoReason.values()[-1 - o] : null, nodes.get(node[i]));
         }
     }
 
@@ -111,6 +122,8 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         public final LongAdder forgotten = new LongAdder();
         /** Groups sent again because their answer was late (at most max-resends each). */
         public final LongAdder resent = new LongAdder();
+        /** Groups sent again because their owner's entity stopped (handoff) with them unanswered and said so. */
+        public final LongAdder resentOnDrop = new LongAdder();
         /** Groups sent again because their shard's home changed. */
         public final LongAdder resentOnMove = new LongAdder();
         /** Groups answered by their owner after they had been sent again. */
@@ -131,7 +144,7 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         @Override
         public String toString() {
             return "sent " + sent.sum() + ", answered " + answered.sum() + " (" + answeredAfterResend.sum() + " after a re-send), re-sent "
-                + resent.sum() + " late + " + resentOnMove.sum() + " on a shard move, NODE_DOWN " + nodeDown.sum() + ", late answers "
+                + resent.sum() + " late + " + resentOnMove.sum() + " on a shard move + " + resentOnDrop.sum() + " dropped by a handoff, NODE_DOWN " + nodeDown.sum() + ", late answers "
                 + lateAnswers.sum() + ", withdrawn " + withdrawn.sum() + ", forgotten " + forgotten.sum() + ", " + batchedGroups.sum()
                 + " groups sent in " + batches.sum() + " batches, by node " + answeredByNode;
         }
@@ -353,6 +366,7 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
     }
 
     private Behavior<Object> onAnswered(Answered a) {
+        if (a.dropped()) return onDropped(a);
         int shard = ClusterOwners.shardOf(a.from(), shards);
         String before = shardHome[shard];
         shardHome[shard] = a.node();
@@ -375,6 +389,19 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         if (h.attempts > 0) counters.answeredAfterResend.increment();
         if (a.auto() != null) iommu.tell(new IommuUnit.AutoAnswer(h.group, a.from(), a.auto()));
         else iommu.tell(new IommuUnit.RawAnswer(a.rid(), a.pasid(), a.prgi(), a.groupId(), a.from(), a.code()));
+        return this;
+    }
+
+    /** The owner's entity stopped (its shard handed off) holding this group unanswered: send it to the shard's next home. */
+    private Behavior<Object> onDropped(Answered a) {
+        long k = key(a.iommu(), a.groupId());
+        Held h = held.remove(k);
+        if (h == null) return this; // answered meanwhile (by another copy, or by its IOMMU)
+        h.attempts++;
+        h.lastNanos = System.nanoTime();
+        counters.resentOnDrop.increment();
+        viaRegion(h.handle.again(h.attempts));
+        held.put(k, h);
         return this;
     }
 

@@ -4,6 +4,7 @@ import io.faultfabric.engine.AutoReason;
 import io.faultfabric.engine.ResponseCode;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -27,14 +28,15 @@ import java.util.ArrayDeque;
  * modelled across nodes.
  *
  * <p>De-duplication: the gateway sends a group again ({@code attempt > 0}) when its answer is late, which it may be
- * only because it is still queued here, or because the answer is on its way. A re-sent group this entity holds
- * (queued or in service) or has answered among its last {@value #REMEMBERED} answers is ignored: it is served and
- * answered once. A re-sent group it does not know (its first copy was lost with the shard's old home) is served as
- * new. Two incarnations of an owner (before and after a handoff) may both answer one group; the IOMMU delivers the
+ * only because it is still queued here, or because the answer is on its way. A copy of a group this entity holds
+ * (queued or in service) or has answered among its last {@value #REMEMBERED} answers is ignored, whichever copy comes
+ * first (a re-send through the region can overtake the first copy's batch): it is served and answered once. A
+ * re-sent group it does not know (its first copy was lost with the shard's old home) is served as new. Two incarnations of an owner (before and after a handoff) may both answer one group; the IOMMU delivers the
  * first and rejects the other as a duplicate.
  *
  * <p>Protocol: {@link Handle} (a group), {@link Warm} (start the entity, reply {@link Warmed}), and a private
- * {@code ServiceDone} when the group in service has had its service time.
+ * {@code ServiceDone} when the group in service has had its service time. Stopped with groups unanswered (a handoff),
+ * it tells their gateway each one as {@link OwnerGateway.Answered#dropped() dropped}, to be sent again.
  */
 public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
 
@@ -95,6 +97,7 @@ public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
             .onMessage(Handle.class, this::onHandle)
             .onMessage(Warm.class, m -> { m.replyTo().tell(new Warmed(owner, node)); return this; })
             .onMessageEquals(ServiceDone.INSTANCE, this::onServiceDone)
+            .onSignal(PostStop.class, s -> onStopped())
             .build();
     }
 
@@ -103,7 +106,9 @@ public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
             // the IOMMU rejects it as not from the handler; counted there
             getContext().getLog().warn("owner {} got a group for owner {}", owner, h.handler());
         }
-        if (h.attempt() > 0 && known(h.key())) return this;
+        // a copy of a group this owner holds or answered: a re-send, or the first copy overtaken by a re-send (the
+        // first goes in a batch through the inbox, re-sends through the region)
+        if (known(h.key())) return this;
         if (h.serviceNanos() == 0 && !serving) {
             answer(h, null);
             return this;
@@ -115,6 +120,19 @@ public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
         }
         queue.addLast(h);
         if (!serving) serveNext();
+        return this;
+    }
+
+    /**
+     * Stopped (its shard handed off, or passivated) with groups unanswered: tells their gateways, which send them to the
+     * shard's next home at once instead of waiting for a re-send timer. A crashed node tells nothing: NODE_DOWN covers it.
+     */
+    private Behavior<Command> onStopped() {
+        if (queue != null) {
+            for (Handle h : queue) {
+                h.replyTo().tell(new OwnerGateway.Answered(h.iommu(), h.rid(), h.pasid(), h.prgi(), h.groupId(), owner, null, null, node));
+            }
+        }
         return this;
     }
 

@@ -61,8 +61,14 @@ class CrossNodeSerializationTest {
             "pekko://faultfabric@127.0.0.1:2553");
         OwnerGateway.Answered c = new OwnerGateway.Answered(0, 0x102, 79, 7, 3L, 11, ResponseCode.RESPONSE_FAILURE, null,
             "pekko://faultfabric@127.0.0.1:2552");
-        OwnerGateway.AnsweredBatch batch = (OwnerGateway.AnsweredBatch) roundTrip(OwnerGateway.AnsweredBatch.of(List.of(a, b, c)));
-        assertThat(List.of(batch.answered(0), batch.answered(1), batch.answered(2))).containsExactly(a, b, c);
+        OwnerGateway.Answered dropped = new OwnerGateway.Answered(0, 0x103, 80, 8, 4L, 12, null, null, "pekko://faultfabric@127.0.0.1:2553");
+        OwnerGateway.AnsweredBatch batch = (OwnerGateway.AnsweredBatch) roundTrip(OwnerGateway.AnsweredBatch.of(List.of(a, b, c, dropped)));
+        assertThat(List.of(batch.answered(0), batch.answered(1), batch.answered(2), batch.answered(3))).containsExactly(a, b, c, dropped);
+        assertThat(batch.answered(3).dropped()).isTrue();
+        // one answer alone crosses nodes too (an owner answering a group its region forwarded from another node)
+        assertThat(roundTrip(dropped)).isEqualTo(dropped);
+        assertThat(roundTrip(b)).isEqualTo(b);
+        assertThat(batch.answered(1).dropped()).isFalse();
         assertThat(batch.nodes()).as("each node named once").hasSize(2);
     }
 }

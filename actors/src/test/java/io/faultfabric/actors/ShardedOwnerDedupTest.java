@@ -67,6 +67,40 @@ class ShardedOwnerDedupTest {
     }
 
     @Test
+    void theFirstCopyOvertakenByItsReSendIsNotServedAgain() {
+        TestProbe<OwnerGateway.Answered> gateway = KIT.createTestProbe();
+        ActorRef<ShardedOwner.Command> owner = KIT.spawn(ShardedOwner.create(7));
+        ShardedOwner.Handle g = group(4, gateway.getRef());
+        owner.tell(g.again(1));
+        owner.tell(g);               // the first copy, later: in service
+        TIME.timePasses(Duration.ofNanos(SERVICE));
+        assertThat(gateway.receiveMessage().groupId()).isEqualTo(4);
+        owner.tell(g);               // and once more after the answer
+        TIME.timePasses(Duration.ofNanos(SERVICE * 2));
+        TIME.expectNoMessageFor(Duration.ofMillis(200), gateway);
+    }
+
+    @Test
+    void anOwnerStoppedWithGroupsUnansweredReportsThemDroppedAndNothingElse() {
+        // a handoff stops the entity: its queued and in-service groups are reported back, to be sent to the next home
+        TestProbe<OwnerGateway.Answered> gateway = KIT.createTestProbe();
+        ActorRef<ShardedOwner.Command> owner = KIT.spawn(ShardedOwner.create(7));
+        owner.tell(group(20, gateway.getRef()));
+        owner.tell(group(21, gateway.getRef()));
+        TIME.timePasses(Duration.ofNanos(SERVICE));
+        OwnerGateway.Answered served = gateway.receiveMessage();
+        assertThat(served.groupId()).isEqualTo(20);
+        assertThat(served.dropped()).isFalse();
+        owner.tell(group(22, gateway.getRef()));
+        KIT.stop(owner);
+        List<OwnerGateway.Answered> dropped = gateway.receiveSeveralMessages(2);
+        assertThat(dropped).extracting(OwnerGateway.Answered::groupId).containsExactly(21L, 22L);
+        assertThat(dropped).allMatch(OwnerGateway.Answered::dropped);
+        TIME.timePasses(Duration.ofNanos(SERVICE * 3));
+        TIME.expectNoMessageFor(Duration.ofMillis(200), gateway);
+    }
+
+    @Test
     void onlyTheLastAnswersAreRemembered() {
         // a group answered longer ago than the last REMEMBERED answers is served again: the memory is bounded per owner
         TestProbe<OwnerGateway.Answered> gateway = KIT.createTestProbe();

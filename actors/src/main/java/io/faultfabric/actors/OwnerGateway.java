@@ -40,12 +40,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li>It knows each shard's home node from the start ({@link ShardedOwner.Warmed}) and from every answer.</li>
  *   <li>Re-send: a group whose answer has not come within {@code faultfabric.cluster.resend-interval}, while its shard
- *       has answered nothing for as long, is sent again, at most {@code max-resends} times (a shard that keeps answering
- *       is slow, not cut off: re-sending to it would only add load to an overloaded path); and when a shard's home changes (an answer comes from another node, or its
- *       node is removed) every group held for that shard is sent again at once, to the new home; so is a group an
- *       owner's entity reports dropped when it stops in a handoff ({@link Answered#dropped()}). The entity ignores a
- *       re-sent group it holds or has answered ({@link ShardedOwner}); a second answer that still comes is rejected by
- *       the IOMMU as a duplicate.</li>
+ *       has answered nothing for as long, is sent again, at most {@code max-resends} times after each change of its
+ *       shard's home (a shard that keeps answering is slow, not cut off: re-sending to it would only add load to an
+ *       overloaded path). When a shard's home changes (an answer comes from another node, or its node is removed),
+ *       every group held for that shard is sent again at once, to the new home; so is a group an owner's entity
+ *       reports dropped when it stops in a handoff ({@link Answered#dropped()}). The entity ignores a copy of a group it
+ *       holds or has answered ({@link ShardedOwner}); a second answer that still comes is rejected by the IOMMU as a
+ *       duplicate.</li>
  *   <li>A node that becomes unreachable: every group held for its shards is answered NODE_DOWN at once, and new groups
  *       for them too while it stays unreachable.</li>
  *   <li>A group the IOMMU answers over the owner's head (its response timeout, a detach) is no longer held:
@@ -120,7 +121,7 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         public final LongAdder lateAnswers = new LongAdder();
         public final LongAdder nodeDown = new LongAdder();
         public final LongAdder forgotten = new LongAdder();
-        /** Groups sent again because their answer was late (at most max-resends each). */
+        /** Groups sent again because their answer was late (at most max-resends each, counted afresh when its shard moves). */
         public final LongAdder resent = new LongAdder();
         /** Groups sent again because their owner's entity stopped (handoff) with them unanswered and said so. */
         public final LongAdder resentOnDrop = new LongAdder();
@@ -399,6 +400,7 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         if (h == null) return this; // answered meanwhile (by another copy, or by its IOMMU)
         h.attempts++;
         h.lastNanos = System.nanoTime();
+        h.timedResends = 0; // as after a move
         counters.resentOnDrop.increment();
         viaRegion(h.handle.again(h.attempts));
         held.put(k, h);
@@ -480,6 +482,9 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         for (Held h : scratch) {
             h.attempts++;
             h.lastNanos = now;
+            // the timed re-sends start over: this one may still reach a region that has not yet learnt the move (a
+            // removed node's region is forgotten only when its death is noticed), and the next ones will not
+            h.timedResends = 0;
             counters.resentOnMove.increment();
             viaRegion(h.handle.again(h.attempts));
             held.put(key(h.group.iommu(), h.group.groupId()), h);

@@ -45,7 +45,8 @@ import static org.awaitility.Awaitility.await;
  * exactly once (issued == completed, none outstanding, no invariant violated).
  */
 @ExtendWith(LogCapturingExtension.class)
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+// a bound, not an expectation: each takes 20-50 s on a 2-core machine shared with other builds
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ClusterFabricTest {
     private static final String SYSTEM = "faultfabric";
     private final List<ActorSystem<?>> systems = new ArrayList<>();
@@ -208,7 +209,7 @@ class ClusterFabricTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> c.answeredBy(a3) > 500);
 
         Cluster.get(n3).manager().tell(Leave.create(Cluster.get(n3).selfMember().address()));
-        n3.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        n3.getWhenTerminated().toCompletableFuture().get(40, TimeUnit.SECONDS); // its handoffs under load: seconds, more on a busy machine
         await().atMost(Duration.ofSeconds(15)).until(() -> countMembers(n1) == 2);
         long node2Before = c.answeredBy(a2);
         await().atMost(Duration.ofSeconds(15)).until(() -> c.answeredBy(a2) > node2Before + 1000);

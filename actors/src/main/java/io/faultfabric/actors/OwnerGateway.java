@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>It knows each shard's home node from the start ({@link ShardedOwner.Warmed}) and from every answer.</li>
  *   <li>Re-send: a group whose answer has not come within {@code faultfabric.cluster.resend-interval}, while its shard
  *       has answered nothing for as long, is sent again, at most {@code max-resends} times after each change of its
- *       shard's home (a shard that keeps answering is slow, not cut off: re-sending to it would only add load to an
+ *       shard's home, the k-th re-send after {@code resend-interval * 2^(k-1)} (a shard that keeps answering is slow, not cut off: re-sending to it would only add load to an
  *       overloaded path). When a shard's home changes (an answer comes from another node, or its node is removed),
  *       every group held for that shard is sent again at once, to the new home; so is a group an owner's entity
  *       reports dropped when it stops in a handoff ({@link Answered#dropped()}). The entity ignores a copy of a group it
@@ -170,7 +170,9 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         final ShardedOwner.Handle handle;
         final int shard;
         final long firstNanos;
+        // when the re-send timer last looked at it (the order of held), and when its next timed re-send is due
         long lastNanos;
+        long dueNanos;
         int timedResends;
         int attempts;
 
@@ -291,7 +293,9 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         AutoReason auto = d == FaultPolicy.Decision.HANDLER_FAILS ? AutoReason.HANDLER_FAILED : null;
         ShardedOwner.Handle handle = new ShardedOwner.Handle(g.iommu(), g.rid(), g.pasid(), g.prgi(), g.groupId(), owner, g.ioasid(),
             g.requestCount(), g.sequence(), code, auto, p.serviceNanos(ctx.seed(), g), p.queueCapacity(), self, 0);
-        held.put(key(g.iommu(), g.groupId()), new Held(g, handle, shard, System.nanoTime()));
+        Held h = new Held(g, handle, shard, System.nanoTime());
+        h.dueNanos = h.firstNanos + resendNanos;
+        held.put(key(g.iommu(), g.groupId()), h);
         counters.sent.increment();
         send(handle);
         return this;
@@ -401,6 +405,7 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         h.attempts++;
         h.lastNanos = System.nanoTime();
         h.timedResends = 0; // as after a move
+        h.dueNanos = h.lastNanos + resendNanos;
         counters.resentOnDrop.increment();
         viaRegion(h.handle.again(h.attempts));
         held.put(k, h);
@@ -485,6 +490,7 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
             // the timed re-sends start over: this one may still reach a region that has not yet learnt the move (a
             // removed node's region is forgotten only when its death is noticed), and the next ones will not
             h.timedResends = 0;
+            h.dueNanos = now + resendNanos;
             counters.resentOnMove.increment();
             viaRegion(h.handle.again(h.attempts));
             held.put(key(h.group.iommu(), h.group.groupId()), h);
@@ -511,11 +517,14 @@ public final class OwnerGateway extends AbstractBehavior<Object> {
         }
         for (Held h : scratch) {
             h.lastNanos = now;
-            if (h.timedResends < maxResends && now - shardAnswered[h.shard] >= resendNanos) {
+            if (h.timedResends < maxResends && now - h.dueNanos >= 0 && now - shardAnswered[h.shard] >= resendNanos) {
                 h.timedResends++;
                 h.attempts++;
                 counters.resent.increment();
                 viaRegion(h.handle.again(h.attempts));
+                // backing off: a copy can be dropped again while the shard is still moving (a region drops what it
+                // buffered for a shard when its handoff begins), so the re-sends span several rebalance rounds
+                h.dueNanos = now + (resendNanos << Math.min(h.timedResends, 6));
             }
             held.put(key(h.group.iommu(), h.group.groupId()), h);
         }

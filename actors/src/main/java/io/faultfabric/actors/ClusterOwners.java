@@ -4,13 +4,19 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.typed.Cluster;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Cluster mode: IOASID owners are Cluster Sharding entities ({@link ShardedOwner}) on nodes of role
@@ -29,25 +35,51 @@ public final class ClusterOwners {
     /** The sharding region (or proxy) of owners on this system; idempotent per system. */
     public static ActorRef<ShardingEnvelope<ShardedOwner.Command>> init(ActorSystem<?> system) {
         int shards = shardCount(system.settings().config());
-        return ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ec -> ShardedOwner.create(Integer.parseInt(ec.getEntityId())))
-            .withRole(OWNERS_ROLE)
-            .withMessageExtractor(new OwnerShards(shards)));
+        ActorRef<ShardingEnvelope<ShardedOwner.Command>> region = ClusterSharding.get(system).init(
+            Entity.of(TYPE_KEY, ec -> ShardedOwner.create(Integer.parseInt(ec.getEntityId())))
+                .withRole(OWNERS_ROLE)
+                .withMessageExtractor(new OwnerShards(shards)));
+        // an owners node takes batches of groups from gateways (OwnerInbox); one inbox per system
+        if (Cluster.get(system).selfMember().hasRole(OWNERS_ROLE)) system.registerExtension(InboxHolder.ID).start(region);
+        return region;
+    }
+
+    /** Per actor system (an extension, as systems of one name in one JVM are distinct): its owner inbox, once. */
+    static final class InboxHolder implements org.apache.pekko.actor.typed.Extension {
+        static final org.apache.pekko.actor.typed.ExtensionId<InboxHolder> ID = new org.apache.pekko.actor.typed.ExtensionId<>() {
+            @Override
+            public InboxHolder createExtension(ActorSystem<?> system) { return new InboxHolder(system); }
+        };
+
+        private final ActorSystem<?> system;
+        private ActorRef<OwnerInbox.Batch> inbox;
+
+        private InboxHolder(ActorSystem<?> system) { this.system = system; }
+
+        synchronized void start(ActorRef<ShardingEnvelope<ShardedOwner.Command>> region) {
+            if (inbox == null) inbox = system.systemActorOf(OwnerInbox.create(region), OwnerInbox.NAME, org.apache.pekko.actor.typed.Props.empty());
+        }
     }
 
     /**
      * Allocates every shard that holds one of {@code owners} owners before traffic starts, by starting one owner of each
      * shard: a cold shard's first group would otherwise wait for its allocation (seconds on a busy machine) and time out.
+     * Completes with each started owner's reply, which names its shard's home node.
      */
-    public static java.util.concurrent.CompletionStage<org.apache.pekko.Done> warmShards(ActorSystem<?> system,
-            ActorRef<ShardingEnvelope<ShardedOwner.Command>> region, int owners, java.time.Duration timeout) {
+    public static CompletionStage<List<ShardedOwner.Warmed>> warmShards(ActorSystem<?> system,
+            ActorRef<ShardingEnvelope<ShardedOwner.Command>> region, int owners, Duration timeout) {
         int n = Math.min(owners, shardCount(system.settings().config()));
-        java.util.concurrent.CompletableFuture<?>[] all = new java.util.concurrent.CompletableFuture<?>[n];
+        List<CompletableFuture<ShardedOwner.Warmed>> all = new ArrayList<>(n);
         for (int o = 0; o < n; o++) {
             String id = Integer.toString(o);
-            all[o] = org.apache.pekko.actor.typed.javadsl.AskPattern.<ShardingEnvelope<ShardedOwner.Command>, ShardedOwner.Warmed>ask(region,
-                r -> new ShardingEnvelope<>(id, new ShardedOwner.Warm(r)), timeout, system.scheduler()).toCompletableFuture();
+            all.add(AskPattern.<ShardingEnvelope<ShardedOwner.Command>, ShardedOwner.Warmed>ask(region,
+                r -> new ShardingEnvelope<>(id, new ShardedOwner.Warm(r)), timeout, system.scheduler()).toCompletableFuture());
         }
-        return java.util.concurrent.CompletableFuture.allOf(all).thenApply(x -> org.apache.pekko.Done.getInstance());
+        return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).thenApply(x -> {
+            List<ShardedOwner.Warmed> homes = new ArrayList<>(n);
+            for (CompletableFuture<ShardedOwner.Warmed> f : all) homes.add(f.join());
+            return homes;
+        });
     }
 
     public static int shardCount(Config config) {

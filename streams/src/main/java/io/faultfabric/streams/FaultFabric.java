@@ -393,6 +393,7 @@ public final class FaultFabric {
         private int maxRequests = 1;
         private boolean responses;
         private boolean ownersOnCluster;
+        private io.faultfabric.actors.ClusterSettings clusterSettings;
         private io.faultfabric.actors.GroupObserver observer;
 
         private Builder(ActorSystem<?> system, Topology topology) {
@@ -415,6 +416,15 @@ public final class FaultFabric {
                 throw new IllegalArgumentException("ownersOnCluster: cluster mode shards IOASID owners; DEVICE routing mode is not supported");
             }
             this.ownersOnCluster = true;
+            return this;
+        }
+
+        /**
+         * Cluster mode's re-send settings ({@link #ownersOnCluster()}); by default they are read from
+         * {@code faultfabric.cluster} of the system's config. Checked against the fabric's response timeout at start.
+         */
+        public Builder clusterSettings(io.faultfabric.actors.ClusterSettings c) {
+            this.clusterSettings = Objects.requireNonNull(c, "clusterSettings");
             return this;
         }
 
@@ -451,12 +461,15 @@ public final class FaultFabric {
             io.faultfabric.actors.OwnerGateway.Counters counters = null;
             CompletionStage<?> ownersReady = java.util.concurrent.CompletableFuture.completedFuture(null);
             if (ownersOnCluster) {
+                io.faultfabric.actors.ClusterSettings cs = clusterSettings != null ? clusterSettings.checkedAgainst(s)
+                    : io.faultfabric.actors.ClusterSettings.fromConfig(system.settings().config(), s);
                 counters = new io.faultfabric.actors.OwnerGateway.Counters();
                 var region = io.faultfabric.actors.ClusterOwners.init(system);
-                ctx.ownerGateway(io.faultfabric.actors.OwnerGateway.create(ctx, region,
-                    io.faultfabric.actors.ClusterOwners.shardCount(system.settings().config()), counters));
                 // the fabric is started once every owner shard has a home: no group waits for a cold allocation
-                ownersReady = io.faultfabric.actors.ClusterOwners.warmShards(system, region, topology.ioasidOwnerCount(), Duration.ofSeconds(60));
+                var homes = io.faultfabric.actors.ClusterOwners.warmShards(system, region, topology.ioasidOwnerCount(), Duration.ofSeconds(60));
+                ownersReady = homes;
+                ctx.ownerGateway(io.faultfabric.actors.OwnerGateway.create(ctx, region,
+                    io.faultfabric.actors.ClusterOwners.shardCount(system.settings().config()), counters, cs, homes));
             }
             io.faultfabric.actors.OwnerGateway.Counters gatewayCounters = counters;
             ctx.groupObserver(observer);

@@ -137,6 +137,7 @@ public final class FabricScenarioRunner implements ScenarioRunner {
             long endNanos = System.nanoTime();
             sample(fabric, false);
             FabricSnapshot last = await(fabric.shutdown().toCompletableFuture(), quiet.plusSeconds(30));
+            if (fabric.clusterCounters() != null) log.info("across nodes: {}", fabric.clusterCounters());
             // groups the fabric still owed when the run had settled: shutdown answered them, but as far as the run goes they were lost
             long lost = drained.outstandingGroups();
             return outcome(last, lost, endNanos - startNanos, heap.bytes(), faults);

@@ -83,6 +83,7 @@ public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
     private boolean serving;
     // keys of the last REMEMBERED groups answered, made on the first answer (an idle owner keeps nothing)
     private long[] answered;
+    private ActorRef<?>[] answeredTo; // the gateway of each remembered answer
     private int answeredNext;
 
     private ShardedOwner(ActorContext<Command> context, int owner) {
@@ -108,7 +109,7 @@ public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
         }
         // a copy of a group this owner holds or answered: a re-send, or the first copy overtaken by a re-send (the
         // first goes in a batch through the inbox, re-sends through the region)
-        if (known(h.key())) return this;
+        if (known(h)) return this;
         if (h.serviceNanos() == 0 && !serving) {
             answer(h, null);
             return this;
@@ -154,19 +155,28 @@ public final class ShardedOwner extends AbstractBehavior<ShardedOwner.Command> {
         return this;
     }
 
-    /** Whether the group of {@code key} is queued, in service or among the last answered here. */
-    private boolean known(long key) {
-        if (queue != null) for (Handle q : queue) if (q.key() == key) return true;
-        if (answered != null) for (long k : answered) if (k == key) return true;
+    /**
+     * Whether {@code h}'s group is queued, in service or among the last answered here. A group is known by its key and the
+     * gateway it came from: keys are unique within one fabric only, and owners nodes outlive a run, so the next run's
+     * groups (from a new gateway, with keys counted from the start again) are not copies.
+     */
+    private boolean known(Handle h) {
+        long key = h.key();
+        if (queue != null) for (Handle q : queue) if (q.key() == key && q.replyTo().equals(h.replyTo())) return true;
+        if (answered != null) {
+            for (int i = 0; i < REMEMBERED; i++) if (answered[i] == key && h.replyTo().equals(answeredTo[i])) return true;
+        }
         return false;
     }
 
     private void answer(Handle h, AutoReason overflow) {
         if (answered == null) {
             answered = new long[REMEMBERED];
+            answeredTo = new ActorRef<?>[REMEMBERED];
             java.util.Arrays.fill(answered, -1L);
         }
         answered[answeredNext] = h.key();
+        answeredTo[answeredNext] = h.replyTo();
         answeredNext = (answeredNext + 1) % REMEMBERED;
         AutoReason auto = overflow != null ? overflow : h.auto();
         h.replyTo().tell(new OwnerGateway.Answered(h.iommu(), h.rid(), h.pasid(), h.prgi(), h.groupId(), owner,

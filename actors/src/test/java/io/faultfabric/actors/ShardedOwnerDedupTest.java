@@ -56,6 +56,23 @@ class ShardedOwnerDedupTest {
     }
 
     @Test
+    void theSameKeyFromAnotherFabricsGatewayIsANewGroup() {
+        // owners nodes outlive a run: the next run's gateway counts its group ids from the start again
+        TestProbe<OwnerGateway.Answered> firstRun = KIT.createTestProbe();
+        TestProbe<OwnerGateway.Answered> secondRun = KIT.createTestProbe();
+        ActorRef<ShardedOwner.Command> owner = KIT.spawn(ShardedOwner.create(7));
+        owner.tell(group(9, firstRun.getRef()));
+        TIME.timePasses(Duration.ofNanos(SERVICE));
+        assertThat(firstRun.receiveMessage().groupId()).isEqualTo(9);
+        owner.tell(group(9, secondRun.getRef()));
+        TIME.timePasses(Duration.ofNanos(SERVICE));
+        assertThat(secondRun.receiveMessage().groupId()).isEqualTo(9);
+        owner.tell(group(9, secondRun.getRef()).again(1)); // and that one's re-send is still a copy
+        TIME.timePasses(Duration.ofNanos(SERVICE * 2));
+        TIME.expectNoMessageFor(Duration.ofMillis(200), firstRun, secondRun);
+    }
+
+    @Test
     void aReSentGroupThatNeverArrivedIsServedAsNew() {
         TestProbe<OwnerGateway.Answered> gateway = KIT.createTestProbe();
         ActorRef<ShardedOwner.Command> owner = KIT.spawn(ShardedOwner.create(7));

@@ -44,15 +44,24 @@ public final class NodeCommand implements Callable<Integer> {
                     + "the devices and their load come from 'run' or an embedding application). Default: ${DEFAULT-VALUE}.")
     private String role;
 
+    /** Each seed node must be host:port with a port 1..65535. */
+    static void checkSeedNodes(CommandSpec spec, String option, List<String> seeds) {
+        for (String s : seeds) {
+            int colon = s.lastIndexOf(':');
+            String port = colon < 0 ? "" : s.substring(colon + 1);
+            if (colon < 1 || !port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': expected host:port with a port 1..65535, was " + s);
+            }
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (!Arrays.asList(ClusterOwners.OWNERS_ROLE, ClusterOwners.DEVICES_ROLE).contains(role)) {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--role': expected owners or devices, was " + role);
         }
         if (port < 1 || port > 65535) throw new ParameterException(spec.commandLine(), "Invalid value for option '--port': 1..65535, was " + port);
-        for (String s : seedNodes) {
-            if (!s.matches("[^:]+:\\d{1,5}")) throw new ParameterException(spec.commandLine(), "Invalid value for option '--seed-nodes': expected host:port, was " + s);
-        }
+        checkSeedNodes(spec, "--seed-nodes", seedNodes);
         Config c = ClusterOwners.nodeConfig(host, port, seedNodes, LocalCluster.SYSTEM_NAME, List.of(role), ConfigFactory.load());
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), LocalCluster.SYSTEM_NAME, c);
         ClusterOwners.init(system);

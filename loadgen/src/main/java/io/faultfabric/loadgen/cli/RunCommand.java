@@ -85,6 +85,16 @@ public final class RunCommand implements Callable<Integer> {
                     + "and IOMMU units, nodes 2..N host the sharded IOASID owners. Default: ${DEFAULT-VALUE} (no cluster). See docs/cluster.md.")
     private int nodes;
 
+    @Option(names = "--join", paramLabel = "HOST:PORT,...", split = ",",
+            description = "Join an existing cluster at these seed nodes as its devices node (fabric engine): the owners are served by "
+                    + "the owners nodes started with 'faultfabric node' in other processes. See docs/cluster.md.")
+    private List<String> join;
+
+    @Option(names = "--host", paramLabel = "HOST",
+            description = "With --join: the address this devices node binds to (a free port), which the owners nodes must reach. "
+                    + "Default: 127.0.0.1.")
+    private String host;
+
     @Option(names = "--quiet", description = "No progress lines, only the summary.")
     private boolean quiet;
 
@@ -101,6 +111,17 @@ public final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Invalid value for option '--nodes': a cluster run needs the fabric engine, not " + runner.name());
         }
         runner.check(s); // a scenario the engine refuses leaves no report directory behind
+        RunOptions.ClusterJoin joining = null;
+        if (host != null && join == null) throw new ParameterException(spec.commandLine(), "Invalid value for option '--host': it is for --join only");
+        if (join != null) {
+            if (nodes > 1) throw new ParameterException(spec.commandLine(), "Invalid value for option '--join': a run joins an existing cluster or starts "
+                + "--nodes of its own, not both");
+            if (!runner.name().equals("fabric")) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--join': a cluster run needs the fabric engine, not " + runner.name());
+            }
+            NodeCommand.checkSeedNodes(spec, "--join", join);
+            joining = new RunOptions.ClusterJoin(host == null ? "127.0.0.1" : host, join);
+        }
         Path dir = createReportDir(s.name());
         RunLog.to(dir.resolve(LOG_FILE));
         PrintWriter out = spec.commandLine().getOut();
@@ -110,7 +131,7 @@ public final class RunCommand implements Callable<Integer> {
         ProgressPrinter printer = ProgressPrinter.forStandardOutput(out);
         RunOutcome outcome;
         try {
-            outcome = runner.run(s, RunOptions.in(dir).withWarmup(warmup).withNodes(nodes), quiet ? ProgressListener.NONE : printer::print).withAssertionsOf(s);
+            outcome = runner.run(s, RunOptions.in(dir).withWarmup(warmup).withNodes(nodes).joining(joining), quiet ? ProgressListener.NONE : printer::print).withAssertionsOf(s);
         } finally {
             printer.finish();
         }

@@ -59,6 +59,11 @@ public final class FabricScenarioRunner implements ScenarioRunner {
     @Override
     public RunOutcome run(Scenario scenario, RunOptions options, ProgressListener progress) {
         Config config = scenario.fabricConfig().withFallback(ConfigFactory.load());
+        if (options.join() != null) {
+            try (LocalCluster cluster = LocalCluster.join(options.join().host(), options.join().seedNodes(), config, Duration.ofSeconds(60))) {
+                return new FabricRun(scenario, options, progress, cluster.devicesNode(), FabricSettings.fromConfig(config)).execute();
+            }
+        }
         if (options.nodes() > 1) {
             try (LocalCluster cluster = LocalCluster.start(options.nodes(), config, Duration.ofSeconds(60))) {
                 return new FabricRun(scenario, options, progress, cluster.devicesNode(), FabricSettings.fromConfig(config)).execute();
@@ -100,7 +105,7 @@ public final class FabricScenarioRunner implements ScenarioRunner {
 
         RunOutcome execute() {
             log.info("scenario {} on the fabric: {}, load {}, stop {}", scenario.name(), topology, scenario.load(), scenario.stop());
-            if (!options.warmup().isZero() && options.nodes() == 1) warmUp(); // a second fabric on one cluster would share its shards
+            if (!options.warmup().isZero() && !options.clustered()) warmUp(); // a second fabric on one cluster would share its shards
             HeapPeak heap = HeapPeak.start();
             long t0 = System.nanoTime();
             FaultFabric fabric = startFabric();
@@ -145,7 +150,7 @@ public final class FabricScenarioRunner implements ScenarioRunner {
 
         private FaultFabric startFabric() {
             FaultFabric.Builder builder = FaultFabric.builder(system, topology);
-            if (options.nodes() > 1) builder.ownersOnCluster();
+            if (options.clustered()) builder.ownersOnCluster();
             return await(builder
                 .settings(settings)
                 .seed(scenario.seed())

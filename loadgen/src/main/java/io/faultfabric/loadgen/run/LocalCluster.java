@@ -14,11 +14,14 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A cluster of {@code n} ActorSystems in this JVM on 127.0.0.1, each on its own free port: node 1 (the seed) has role
  * devices and runs the devices and IOMMU units; nodes 2..n have role owners and host the sharded owners. With n = 1
- * nothing would host owners, so it needs n >= 2.
+ * nothing would host owners, so it needs n >= 2. Or, with {@link #join}, this process as the devices node of a cluster
+ * whose owners nodes run elsewhere.
  */
 public final class LocalCluster implements AutoCloseable {
     public static final String SYSTEM_NAME = "faultfabric";
@@ -50,17 +53,51 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * This process as the devices node of an existing cluster: one ActorSystem of role devices on {@code host} (a free
+     * port) joining {@code seedNodes}, returned once it is up beside at least one owners node ({@code faultfabric node}).
+     */
+    public static LocalCluster join(String host, List<String> seedNodes, Config base, Duration upWithin) {
+        Config c = ClusterOwners.nodeConfig(host, freePort(), seedNodes, SYSTEM_NAME, List.of(ClusterOwners.DEVICES_ROLE), base);
+        ActorSystem<Void> s = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, c);
+        LocalCluster cluster = new LocalCluster(new ArrayList<>(List.of(s)));
+        try {
+            ClusterOwners.init(s);
+            awaitUntil(s, upWithin, () -> {
+                boolean selfUp = Cluster.get(s).selfMember().status() == MemberStatus.up();
+                boolean owners = false;
+                for (var m : Cluster.get(s).state().getMembers()) {
+                    if (m.status() == MemberStatus.up() && m.hasRole(ClusterOwners.OWNERS_ROLE)) owners = true;
+                }
+                return selfUp && owners;
+            }, () -> "joining " + seedNodes + ": no owners node was up beside this devices node after " + upWithin
+                + " (start one with: faultfabric node --port PORT --seed-nodes " + String.join(",", seedNodes) + ")");
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
     public ActorSystem<Void> devicesNode() { return nodes.get(0); }
 
     public List<ActorSystem<Void>> nodes() { return List.copyOf(nodes); }
 
     private static void awaitUp(ActorSystem<?> s, int n, Duration within) {
+        awaitUntil(s, within, () -> up(s) == n, () -> up(s) + " of " + n + " cluster nodes up after " + within);
+    }
+
+    private static int up(ActorSystem<?> s) {
+        int up = 0;
+        for (var m : Cluster.get(s).state().getMembers()) if (m.status() == MemberStatus.up()) up++;
+        return up;
+    }
+
+    private static void awaitUntil(ActorSystem<?> s, Duration within, BooleanSupplier done, Supplier<String> failure) {
         long until = System.nanoTime() + within.toNanos();
         while (true) {
-            int up = 0;
-            for (var m : Cluster.get(s).state().getMembers()) if (m.status() == MemberStatus.up()) up++;
-            if (up == n) return;
-            if (System.nanoTime() > until) throw new IllegalStateException(up + " of " + n + " cluster nodes up after " + within);
+            if (done.getAsBoolean()) return;
+            if (System.nanoTime() > until) throw new IllegalStateException(failure.get());
             try {
                 Thread.sleep(50); // polling the membership at the edge, before any load
             } catch (InterruptedException e) {

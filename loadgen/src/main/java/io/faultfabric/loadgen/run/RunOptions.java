@@ -12,8 +12,10 @@ import java.util.Objects;
  * @param warmup           how long to run the scenario's load on a throwaway fabric first, so that the measured run
  *                         starts on a warm JVM (0: measure from cold); the direct engine warms within milliseconds and ignores it
  * @param nodes            1: one ActorSystem; more: a cluster of this many nodes in this JVM on 127.0.0.1 (docs/cluster.md)
+ * @param join             null, or an existing cluster to join as its devices node, its owners being on other processes'
+ *                         {@code faultfabric node}s (docs/cluster.md); then {@code nodes} is 1
  */
-public record RunOptions(Duration progressInterval, Path reportDir, Duration warmup, int nodes) {
+public record RunOptions(Duration progressInterval, Path reportDir, Duration warmup, int nodes, ClusterJoin join) {
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
     public RunOptions {
@@ -25,14 +27,29 @@ public record RunOptions(Duration progressInterval, Path reportDir, Duration war
             throw new IllegalArgumentException("progressInterval must be > 0, was " + progressInterval);
         }
         if (nodes < 1) throw new IllegalArgumentException("nodes must be >= 1, was " + nodes);
+        if (join != null && nodes != 1) throw new IllegalArgumentException("a run joins an existing cluster or starts one of its own nodes, not both");
+    }
+
+    /** Where a run that joins an existing cluster binds ({@code host}, a free port) and the seed nodes it joins. */
+    public record ClusterJoin(String host, java.util.List<String> seedNodes) {
+        public ClusterJoin {
+            Objects.requireNonNull(host, "host");
+            seedNodes = java.util.List.copyOf(seedNodes);
+            if (seedNodes.isEmpty()) throw new IllegalArgumentException("seedNodes must name at least one host:port");
+        }
+    }
+
+    /** Whether the owners live on cluster nodes of role owners rather than in the run's own system. */
+    public boolean clustered() {
+        return nodes > 1 || join != null;
     }
 
     public RunOptions(Duration progressInterval, Path reportDir) {
-        this(progressInterval, reportDir, Duration.ZERO, 1);
+        this(progressInterval, reportDir, Duration.ZERO, 1, null);
     }
 
     public RunOptions withNodes(int n) {
-        return new RunOptions(progressInterval, reportDir, warmup, n);
+        return new RunOptions(progressInterval, reportDir, warmup, n, join);
     }
 
     public static RunOptions in(Path reportDir) {
@@ -40,6 +57,10 @@ public record RunOptions(Duration progressInterval, Path reportDir, Duration war
     }
 
     public RunOptions withWarmup(Duration d) {
-        return new RunOptions(progressInterval, reportDir, d, nodes);
+        return new RunOptions(progressInterval, reportDir, d, nodes, join);
+    }
+
+    public RunOptions joining(ClusterJoin j) {
+        return new RunOptions(progressInterval, reportDir, warmup, nodes, j);
     }
 }

@@ -461,6 +461,13 @@ public final class FaultFabric {
             io.faultfabric.actors.OwnerGateway.Counters counters = null;
             CompletionStage<?> ownersReady = java.util.concurrent.CompletableFuture.completedFuture(null);
             if (ownersOnCluster) {
+                java.util.EnumSet<io.faultfabric.engine.OwnerKind> served = java.util.EnumSet.noneOf(io.faultfabric.engine.OwnerKind.class);
+                for (int o = 0; o < topology.ownerCount(); o++) served.add(topology.ownerKind(o));
+                served.remove(io.faultfabric.engine.OwnerKind.HOST_SVA);
+                if (!served.isEmpty()) {
+                    system.log().warn("cluster mode serves owners of kinds {} as SVA owners: their iommufd fault fd and vIOMMU paths are "
+                        + "not modelled across nodes (docs/cluster.md)", served);
+                }
                 io.faultfabric.actors.ClusterSettings cs = clusterSettings != null ? clusterSettings.checkedAgainst(s)
                     : io.faultfabric.actors.ClusterSettings.fromConfig(system.settings().config(), s);
                 counters = new io.faultfabric.actors.OwnerGateway.Counters();

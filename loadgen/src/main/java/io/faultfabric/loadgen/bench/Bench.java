@@ -141,7 +141,8 @@ public final class Bench {
             Histogram intended = m.after.latencyMicros().copy();
             intended.subtract(m.before.latencyMicros());
             long violations = end.violations().total() + closedFigures.lostGroups();
-            return new BenchResult.Latency(w, closedFigures, maxRate, open.perSecond(), m.groupsPerSec(), engine, intended, violations);
+            return new BenchResult.Latency(w, closedFigures, maxRate, open.perSecond(), m.groupsPerSec(), m.figures(end), engine, intended,
+                violations);
         }
     }
 

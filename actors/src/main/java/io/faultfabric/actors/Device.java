@@ -172,6 +172,8 @@ public final class Device extends AbstractBehavior<Device.Command> {
     private boolean recoveryDue;
 
     private ArrayList<PageRequest> outgoing;
+    // made once: a method reference passed on every generated fault was a new object per fault
+    private final java.util.function.Consumer<PageRequest> sendGenerated = this::sendGenerated;
     private final List<ActorRef<StatusReply<Done>>> resetWaiters = new ArrayList<>();
     private final List<ActorRef<Done>> endWaiters = new ArrayList<>(0);
 
@@ -366,7 +368,7 @@ public final class Device extends AbstractBehavior<Device.Command> {
             }
             if (state.groupsOutstanding() >= f.maxOutstanding) return;
             long intended = f.tickets[f.next];
-            int n = faults.issueNext(state, intended == 0 ? System.nanoTime() : intended, this::sendGenerated);
+            int n = faults.issueNext(state, intended == 0 ? System.nanoTime() : intended, sendGenerated);
             if (n == 0) {
                 if (!state.priEnabled() && !state.resetting()) {
                     state.ledger().dropped[io.faultfabric.engine.DropReason.PRI_DISABLED.ordinal()]++;

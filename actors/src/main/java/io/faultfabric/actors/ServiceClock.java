@@ -18,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Times owners' and guests' service: service times are microseconds, while Pekko's scheduler fires
  * on 10 ms ticks. {@link #precise} runs one thread per fabric that delivers each message at its due
  * time (to tens of microseconds); {@link #scheduler} uses the actor system's scheduler, for tests
- * that drive time with ManualTime.
+ * that drive time with ManualTime. Open-model load is paced on the same clock ({@link #runAfter}).
  */
 public abstract class ServiceClock {
 
@@ -27,6 +27,12 @@ public abstract class ServiceClock {
 
     /** Tells {@code message} to {@code target} after {@code delayNanos}. */
     public abstract <T> void schedule(long delayNanos, ActorRef<T> target, T message);
+
+    /**
+     * Runs {@code task} after {@code delayNanos}, on the clock's own thread (the precise clock) or the system's
+     * dispatcher (the scheduler clock): it must be short and must not block, e.g. an async callback into a stream stage.
+     */
+    public abstract void runAfter(long delayNanos, Runnable task);
 
     /** Stops the clock's thread, if it has one; messages not yet due are not delivered. */
     public abstract void close();
@@ -59,11 +65,22 @@ public abstract class ServiceClock {
         }
 
         @Override
+        public void runAfter(long delayNanos, Runnable task) {
+            system.scheduler().scheduleOnce(Duration.ofNanos(Math.max(0, delayNanos)), task, system.executionContext());
+        }
+
+        @Override
         public void close() {}
     }
 
     private static final class Precise extends ServiceClock {
-        private record Entry(long due, long seq, ActorRef<Object> target, Object message) {}
+        /** A message for {@code target}, or, when target is null, a Runnable to run ({@link #runAfter}). */
+        private record Entry(long due, long seq, ActorRef<Object> target, Object message) {
+            void deliver() {
+                if (target != null) target.tell(message);
+                else ((Runnable) message).run();
+            }
+        }
 
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition changed = lock.newCondition();
@@ -86,10 +103,19 @@ public abstract class ServiceClock {
         @Override
         @SuppressWarnings("unchecked")
         public <T> void schedule(long delayNanos, ActorRef<T> target, T message) {
-            Entry e = new Entry(System.nanoTime() + delayNanos, 0, (ActorRef<Object>) target, message);
+            add(delayNanos, (ActorRef<Object>) target, message);
+        }
+
+        @Override
+        public void runAfter(long delayNanos, Runnable task) {
+            add(delayNanos, null, task);
+        }
+
+        private void add(long delayNanos, ActorRef<Object> target, Object message) {
+            long due = System.nanoTime() + delayNanos;
             lock.lock();
             try {
-                e = new Entry(e.due, seq++, e.target, e.message);
+                Entry e = new Entry(due, seq++, target, message);
                 queue.add(e);
                 if (queue.peek() == e) changed.signal(); // a new earliest: the thread sleeps until it instead
             } finally {
@@ -119,7 +145,14 @@ public abstract class ServiceClock {
                 } finally {
                     lock.unlock();
                 }
-                for (Entry e : due) e.target.tell(e.message); // outside the lock: telling may run code of the recipient's mailbox
+                for (Entry e : due) {
+                    try {
+                        e.deliver(); // outside the lock: telling may run code of the recipient's mailbox
+                    } catch (RuntimeException failure) {
+                        // one failing task must not stop the clock for every owner and pacer of the fabric
+                        thread.getUncaughtExceptionHandler().uncaughtException(thread, failure);
+                    }
+                }
                 due.clear();
             }
         }

@@ -113,6 +113,7 @@ public final class BenchReport {
                 engine(o.putObject("closed"), l.closed());
                 o.put("maxGroupsPerSec", l.maxGroupsPerSec()).put("offeredPerSec", l.offeredPerSec())
                     .put("achievedPerSec", l.achievedPerSec());
+                engine(o.putObject("open"), l.open());
                 latency(o.putObject("engineLatencyMicros"), l.engineMicros());
                 latency(o.putObject("intendedLatencyMicros"), l.intendedMicros());
             } else {

@@ -52,8 +52,10 @@ public sealed interface BenchResult {
      * @param engineMicros     per group, from the device sending its last request to the response reaching it
      * @param intendedMicros   per group, from its intended issue time (includes the load generator's lag behind its schedule)
      */
+    /** @param open the measured open-model interval's counts: groups answered automatically there (TIMEOUT) show up here */
     record Latency(BenchWorkload.Latency workload, EngineFigures closed, double maxGroupsPerSec, double offeredPerSec,
-                   double achievedPerSec, Histogram engineMicros, Histogram intendedMicros, long violations) implements BenchResult {}
+                   double achievedPerSec, EngineFigures open, Histogram engineMicros, Histogram intendedMicros, long violations)
+        implements BenchResult {}
 
     /**
      * @param bytesPerPasid  heap after start minus heap before, after full collections, over the PASIDs

@@ -105,6 +105,7 @@ final class ReportHtml {
         long passed = report.assertions().stream().filter(AssertionResult::passed).count();
         html.append("<header>\n<div>\n<h1>FaultFabric run report</h1>\n<p class=\"subtitle\">Scenario <strong>")
                 .append(escape(report.scenario())).append("</strong> · seed ").append(report.seed()).append(" · ")
+                .append(escape(report.engine())).append(" engine · ")
                 .append(decimal(report.durationSeconds(), 1)).append(" s · ").append(escape(report.routingMode()))
                 .append(" routing</p>\n</div>\n<div class=\"verdicts\">\n");
         if (invariants > 0) {
@@ -122,6 +123,7 @@ final class ReportHtml {
         keyValues("Run", new String[][] {
             {"Scenario", escape(report.scenario())},
             {"Seed", Long.toString(report.seed())},
+            {"Engine", escape(report.engine())},
             {"Duration", decimal(report.durationSeconds(), 1) + " s"},
             {"PASIDs", count(report.pasids())},
             {"Routing mode", escape(report.routingMode())},

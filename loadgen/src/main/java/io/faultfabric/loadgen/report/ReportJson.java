@@ -21,6 +21,7 @@ final class ReportJson {
         ObjectNode json = NODES.objectNode();
         json.put("scenario", report.scenario());
         json.put("seed", report.seed());
+        json.put("engine", report.engine());
         json.put("durationSeconds", report.durationSeconds());
         json.put("pasids", report.pasids());
         json.put("routingMode", report.routingMode());

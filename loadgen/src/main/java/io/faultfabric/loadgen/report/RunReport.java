@@ -11,6 +11,7 @@ import org.HdrHistogram.Histogram;
  * Everything the report of one load-generation run shows. Immutable: collections and histograms are copied on the way
  * in and histograms again on the way out, because {@link Histogram} itself is mutable.
  *
+ * @param engine which engine ran: {@code fabric} (the actor fabric) or {@code direct} (the single-threaded DirectFabric)
  * @param latency whole-run group latency in microseconds
  * @param outcomes completion outcome name to count, in the caller's order
  * @param violations invariant name to violation count; zero counts are kept so the report lists what was checked
@@ -19,6 +20,7 @@ import org.HdrHistogram.Histogram;
 public record RunReport(
         String scenario,
         long seed,
+        String engine,
         double durationSeconds,
         int pasids,
         String routingMode,
@@ -39,6 +41,7 @@ public record RunReport(
 
     public RunReport {
         nonNull(scenario, "scenario");
+        nonNull(engine, "engine");
         nonNegative(durationSeconds, "durationSeconds");
         nonNegative(pasids, "pasids");
         nonNull(routingMode, "routingMode");

@@ -22,7 +22,7 @@ import java.util.Objects;
 
 /**
  * What one run produced: the fields of its {@link RunReport} one for one (see {@link #toReport()}), with the routing mode
- * as an enum, plus the engine's name, which the report leaves out. Histograms are copied in and out, since they are mutable.
+ * as an enum. Histograms are copied in and out, since they are mutable.
  *
  * @param latencyMicros      whole-run group latency in microseconds
  * @param outcomes           outcome name (as {@code OutcomeLedger.outcomes()} names them) to count; zeros left out
@@ -134,9 +134,9 @@ public record RunOutcome(String scenario, long seed, String engine, double durat
         return assertions.stream().filter(a -> !a.passed()).toList();
     }
 
-    /** The report of this run, field for field; the routing mode goes in by its enum name, the engine's name stays out. */
+    /** The report of this run, field for field; the routing mode goes in by its enum name. */
     public RunReport toReport() {
-        return new RunReport(scenario, seed, durationSeconds, pasids, routingMode.name(), issuedGroups, completedGroups, lostGroups,
+        return new RunReport(scenario, seed, engine, durationSeconds, pasids, routingMode.name(), issuedGroups, completedGroups, lostGroups,
                 throughputPerSec, latencyMicros, outcomes, violations, counterexamples, faultsInjected, assertions, heapPeakBytes,
                 environment, timeline, intervalHistograms);
     }

@@ -66,6 +66,12 @@ class BenchCommandTest {
                     assertThat(latency.get("p50").asLong()).isLessThanOrEqualTo(latency.get("p99").asLong());
                     assertThat(latency.get("p99").asLong()).isLessThanOrEqualTo(latency.get("p999").asLong());
                     assertThat(result.get("intendedLatencyMicros").get("count").asLong()).isPositive();
+                    JsonNode open = result.get("open");
+                    assertThat(open.get("groups").asLong()).as("the open interval's groups, the ones whose latency was measured")
+                        .isEqualTo(latency.get("count").asLong());
+                    assertThat(open.get("groupsPerSec").asDouble()).isCloseTo(result.get("achievedPerSec").asDouble(),
+                        org.assertj.core.data.Percentage.withPercentage(0.1));
+                    assertThat(open.get("autoAnswered").asLong()).isBetween(0L, open.get("groups").asLong());
                 }
                 case "memory" -> {
                     assertThat(result.get("bytesPerPasid").asDouble()).isPositive();

@@ -23,6 +23,7 @@ class FabricRunTest {
         assertThat(r.out()).contains("on fabric").contains("lost 0");
         JsonNode report = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
         assertThat(report.get("scenario").asText()).isEqualTo("default");
+        assertThat(report.get("engine").asText()).as("a fabric run says so in its report").isEqualTo("fabric");
         assertThat(report.get("issuedGroups").asLong()).isEqualTo(20_000);
         assertThat(report.get("completedGroups").asLong()).isEqualTo(20_000);
         assertThat(report.get("lostGroups").asLong()).isZero();

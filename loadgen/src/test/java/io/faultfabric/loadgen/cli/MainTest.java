@@ -121,6 +121,7 @@ class MainTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(dir.resolve(ReportWriter.JSON_FILE).toFile());
         assertThat(report.get("scenario").asText()).isEqualTo("default");
+        assertThat(report.get("engine").asText()).as("a direct run says so in its report").isEqualTo("direct");
         assertThat(report.get("routingMode").asText()).isEqualTo("OWNER");
         assertThat(report.get("issuedGroups").asLong()).isEqualTo(20_000);
         assertThat(report.get("completedGroups").asLong()).isEqualTo(20_000);

@@ -39,11 +39,12 @@ class ReportWriterTest {
         new ReportWriter().write(report, dir);
 
         JsonNode json = mapper.readTree(dir.resolve(ReportWriter.JSON_FILE).toFile());
-        assertThat(fieldNames(json)).containsExactly("scenario", "seed", "durationSeconds", "pasids", "routingMode",
+        assertThat(fieldNames(json)).containsExactly("scenario", "seed", "engine", "durationSeconds", "pasids", "routingMode",
                 "issuedGroups", "completedGroups", "lostGroups", "throughputPerSec", "latencyMicros", "outcomes", "violations",
                 "counterexamples", "faultsInjected", "assertions", "heapPeakBytes", "environment", "timeline");
         assertThat(json.get("scenario").asText()).isEqualTo("pri-storm");
         assertThat(json.get("seed").asLong()).isEqualTo(SEED);
+        assertThat(json.get("engine").asText()).isEqualTo("fabric");
         assertThat(json.get("durationSeconds").asDouble()).isEqualTo(12.5);
         assertThat(json.get("pasids").asInt()).isEqualTo(64);
         assertThat(json.get("routingMode").asText()).isEqualTo("round-robin");
@@ -206,7 +207,7 @@ class ReportWriterTest {
         outcomes.put("auto.TIMEOUT", 5L);
         outcomes.put("INVALID", 4L);
         outcomes.put("dropped.PRQ_OVERFLOW", 1L);
-        return new RunReport(scenario, SEED, durationSeconds, 64, "round-robin", 1_210, 1_200, 3, 96.0, latency, outcomes,
+        return new RunReport(scenario, SEED, "fabric", durationSeconds, 64, "round-robin", 1_210, 1_200, 3, 96.0, latency, outcomes,
                 violations, Map.of("pasid-isolation", List.of("pasid 3 faults 0x7f00", "pasid 9 read page of pasid 3")),
                 List.of(new FaultWindow("prq-overflow", 2, 6, "PRQ depth 4")),
                 List.of(new AssertionResult("p99 < 2000", true, "1190"), new AssertionResult("lostGroups == 0", false, "3")),

@@ -112,7 +112,7 @@ final class SampleReport {
                 new AssertionResult("lostGroups == 0", LOST_GROUPS == 0, Long.toString(LOST_GROUPS)),
                 new AssertionResult("throughput > " + Format.count((long) MIN_THROUGHPUT) + "/s", throughput > MIN_THROUGHPUT,
                         Format.count(Math.round(throughput)) + "/s"));
-        return new RunReport("pri-storm-256", SEED, RUN_SECONDS, PASIDS, "per-pasid-affinity", completed + inFlightAtEnd + LOST_GROUPS,
+        return new RunReport("pri-storm-256", SEED, "fabric", RUN_SECONDS, PASIDS, "per-pasid-affinity", completed + inFlightAtEnd + LOST_GROUPS,
                 completed, LOST_GROUPS,
                 throughput, whole, outcomes, violations, Map.of(), List.of(PRQ_OVERFLOW, OWNER_STALL), assertions, HEAP_PEAK_BYTES,
                 ENVIRONMENT, timeline, intervals);

@@ -99,6 +99,7 @@ class RunOutcomeTest {
 
         assertThat(r.scenario()).isEqualTo("s");
         assertThat(r.seed()).isEqualTo(-3);
+        assertThat(r.engine()).as("direct and fabric runs are told apart in the report").isEqualTo("direct");
         assertThat(r.durationSeconds()).isEqualTo(2.0);
         assertThat(r.pasids()).isEqualTo(64);
         assertThat(r.routingMode()).isEqualTo("DEVICE");
@@ -118,6 +119,6 @@ class RunOutcomeTest {
         assertThat(r.timeline()).containsExactly(point);
         assertThat(r.intervalHistograms()).containsExactly(latency);
         assertThat(RunReport.class.getRecordComponents()).as("every report field is mapped above")
-                .hasSize(RunOutcome.class.getRecordComponents().length - 1);
+                .hasSize(RunOutcome.class.getRecordComponents().length);
     }
 }

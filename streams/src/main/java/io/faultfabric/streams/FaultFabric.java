@@ -155,10 +155,12 @@ public final class FaultFabric {
      * Time between two releases of one device's open-model tickets. The devices' release points are spread evenly over it
      * (device d releases at {@code start + d * quantum / devices + k * quantum}), so the fabric sees a steady stream of
      * small batches, never all devices at once; a ticket is released at most this late after its intended time, and its
-     * latency from the intended time includes that. Smaller is smoother and costs more wake-ups: at 1 M groups/s over
-     * 256 devices, a millisecond makes releases of about four tickets, 256,000 a second.
+     * latency from the intended time includes that. Smaller is smoother and costs more wake-ups, which run on the data
+     * plane's threads: at 1 M groups/s over 256 devices, 2 ms makes releases of about eight tickets, 128,000 a second.
+     * Measured on the project's 2-core machine (docs/benchmarks.md), 1 ms raised the in-engine p50 at half the maximum
+     * rate to 145-158 us against 43 us at 2 ms, and 4 ms gave 51-61 us with twice the lag behind the schedule.
      */
-    public static final Duration PACING_QUANTUM = Duration.ofMillis(1);
+    public static final Duration PACING_QUANTUM = Duration.ofMillis(2);
 
     /** Tickets a device takes in one release at most: a device that is behind catches up in arrays of this many. */
     static final int MAX_RELEASE = 512;

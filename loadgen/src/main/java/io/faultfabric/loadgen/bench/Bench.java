@@ -1,5 +1,7 @@
 package io.faultfabric.loadgen.bench;
 
+import static io.faultfabric.loadgen.run.Blocking.await;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.faultfabric.actors.Device;
@@ -20,10 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -267,19 +265,6 @@ public final class Bench {
     private static void terminate(ActorSystem<?> system) {
         system.terminate();
         await(system.getWhenTerminated(), Duration.ofMinutes(5));
-    }
-
-    private static <T> T await(CompletionStage<T> stage, Duration timeout) {
-        try {
-            return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the fabric did not answer within " + timeout, e);
-        }
     }
 
     private static void gc() {

@@ -1,5 +1,7 @@
 package io.faultfabric.loadgen.fault;
 
+import io.faultfabric.loadgen.run.Blocking;
+
 import io.faultfabric.actors.FabricContext;
 import io.faultfabric.actors.IoasidOwner;
 import io.faultfabric.actors.IommuUnit;
@@ -538,15 +540,6 @@ public final class FaultInjector {
     }
 
     private static <T> T await(CompletionStage<T> stage) {
-        try {
-            return stage.toCompletableFuture().get(ASK.toMillis() * 2, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("no answer within " + ASK.multipliedBy(2), e);
-        }
+        return Blocking.await(stage, ASK.multipliedBy(2));
     }
 }

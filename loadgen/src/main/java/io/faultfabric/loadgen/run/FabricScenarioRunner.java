@@ -1,5 +1,7 @@
 package io.faultfabric.loadgen.run;
 
+import static io.faultfabric.loadgen.run.Blocking.await;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.faultfabric.actors.FabricSettings;
@@ -216,17 +218,5 @@ public final class FabricScenarioRunner implements ScenarioRunner {
             return ledger.completedWith(ResponseCode.INVALID) + ledger.completedWith(ResponseCode.RESPONSE_FAILURE) + ledger.responsesRejected();
         }
 
-        private static <T> T await(CompletableFuture<T> f, Duration timeout) {
-            try {
-                return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-            } catch (TimeoutException e) {
-                throw new IllegalStateException("the fabric did not answer within " + timeout, e);
-            }
-        }
     }
 }

@@ -16,8 +16,6 @@ import io.faultfabric.engine.owner.FaultPolicy;
 import io.faultfabric.engine.owner.ServiceTime;
 import io.faultfabric.engine.topology.Topology;
 import io.faultfabric.engine.topology.UniformTopology;
-import io.faultfabric.engine.workload.FaultSequence;
-import io.faultfabric.engine.workload.PasidChoice;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -87,60 +85,8 @@ class CheckersCatchABrokenFabricTest {
         };
     }
 
-    /** One fabric of {@link #TOPOLOGY} under test, fed seeded groups of 1..3 requests by every device. */
-    private final class Run {
-        final FabricContext ctx;
-        final Fabric.Started started;
-
-        Run(FabricContext.Sabotage sabotage, IntFunction<FaultPolicy> policies) {
-            ctx = new FabricContext(TOPOLOGY, FabricFixture.settings(RESTART), 17L, policies);
-            ctx.sabotage(sabotage);
-            TestProbe<Fabric.Started> probe = testKit.createTestProbe();
-            testKit.spawn(Fabric.create(ctx, d -> new FaultSequence(17L, TOPOLOGY, d, PasidChoice.UNIFORM, 1, 3), probe.ref()));
-            started = probe.expectMessageClass(Fabric.Started.class, Duration.ofSeconds(30));
-        }
-
-        /** Every device issues its share of {@code groups} as fast as its credits allow; returns once all are issued. */
-        Run load(int groups) {
-            TestProbe<Device.Ack> acks = testKit.createTestProbe();
-            int n = TOPOLOGY.deviceCount();
-            for (int d = 0; d < n; d++) {
-                int share = groups / n + (d < groups % n ? 1 : 0);
-                ctx.device(d).tell(new Device.Generate(new long[share], share, Integer.MAX_VALUE, Long.MAX_VALUE, acks.ref()));
-            }
-            for (int d = 0; d < n; d++) acks.expectMessage(Duration.ofSeconds(60), Device.Ack.INSTANCE);
-            return this;
-        }
-
-        /** Waits until the devices await at most {@code left} groups, letting {@code step} of manual time pass each look. */
-        Fabric.Snapshot settle(long left, Duration step) {
-            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (true) {
-                Fabric.Snapshot s = snapshot();
-                if (s.groupsOutstanding() <= left) return s;
-                assertThat(System.nanoTime()).as("still awaiting %d groups", s.groupsOutstanding()).isLessThan(until);
-                if (!step.isZero()) ManualTime.get(testKit.system()).timePasses(step);
-            }
-        }
-
-        Fabric.Snapshot snapshot() {
-            TestProbe<Fabric.Snapshot> p = testKit.createTestProbe();
-            started.fabric().tell(new Fabric.SnapshotAll(p.ref()));
-            return p.receiveMessage(Duration.ofSeconds(30));
-        }
-
-        /** The guardian's shutdown: everything pending answered, lost groups reported, counts checked. */
-        Fabric.Snapshot shutdown() {
-            TestProbe<Fabric.Snapshot> p = testKit.createTestProbe();
-            started.fabric().tell(new Fabric.Shutdown(p.ref()));
-            Fabric.Snapshot s = p.receiveMessage(Duration.ofSeconds(30));
-            p.expectTerminated(started.fabric(), Duration.ofSeconds(30));
-            return s;
-        }
-    }
-
     private Fabric.Snapshot runToTheEnd(FabricContext.Sabotage sabotage) {
-        Run r = new Run(sabotage, o -> FaultPolicy.DEFAULT).load(GROUPS);
+        FabricRun r = run(sabotage, o -> FaultPolicy.DEFAULT).load(GROUPS);
         r.settle(0, Duration.ZERO);
         Fabric.Snapshot end = r.shutdown();
         assertThat(end.deviceLedger().groupsIssued).isEqualTo(GROUPS);
@@ -174,7 +120,7 @@ class CheckersCatchABrokenFabricTest {
             if (c.index() % 10_000 == 9_999) ctx.get().owner((c.group().handler() + 1) % owners).tell(new IoasidOwner.Fault(c.group(), null));
             else c.dispatch();
         }, Call::respond);
-        Run r = new Run(misroute, o -> FaultPolicy.DEFAULT);
+        FabricRun r = run(misroute, o -> FaultPolicy.DEFAULT);
         ctx.set(r.ctx);
         r.load(GROUPS).settle(0, Duration.ZERO);
         Violations v = r.shutdown().violations();
@@ -200,7 +146,7 @@ class CheckersCatchABrokenFabricTest {
     void aPathThatForgetsATimedOutGroup() {
         // the owner never gets group 20,000; the unit's timeout answers it; that answer is the one lost
         AtomicReference<PageRequestGroup> held = new AtomicReference<>();
-        Run r = new Run(output(c -> {
+        FabricRun r = run(output(c -> {
             if (c.index() == 20_000) held.set(c.group()); else c.dispatch();
         }, c -> {
             if (c.group() != held.get()) c.respond();
@@ -221,7 +167,7 @@ class CheckersCatchABrokenFabricTest {
     @Test
     void aResponseCopiedToAnotherDeviceOnceInTenThousand() {
         AtomicReference<FabricContext> ctx = new AtomicReference<>();
-        Run r = new Run(output(Call::dispatch, c -> {
+        FabricRun r = run(output(Call::dispatch, c -> {
             c.respond();
             if (c.index() % 10_000 == 9_999) {
                 int other = (TOPOLOGY.deviceOfRid(c.group().rid()) + 1) % TOPOLOGY.deviceCount();
@@ -275,7 +221,7 @@ class CheckersCatchABrokenFabricTest {
     @Test
     void theSameResponseFailuresWithARealDeviceAndItsDriversResetBreakNothing() {
         FaultPolicy failing = new FaultPolicy(ServiceTime.ZERO, 0, 0.0005, 4096);
-        Run r = new Run(FabricContext.Sabotage.NONE, o -> failing);
+        FabricRun r = run(FabricContext.Sabotage.NONE, o -> failing);
         r.ctx.driverRecovery(Duration.ofMillis(5));
         r.load(GROUPS).settle(0, Duration.ofMillis(5));
         Fabric.Snapshot end = r.shutdown();
@@ -287,7 +233,7 @@ class CheckersCatchABrokenFabricTest {
 
     @Test
     void anIommuThatAnswersAStopMarker() {
-        Run r = new Run(new FabricContext.Sabotage() {
+        FabricRun r = run(new FabricContext.Sabotage() {
             @Override
             public IommuOutput iommuOutput(int iommu, IommuOutput real, Supplier<IommuCore> core) {
                 return new IommuOutput() {
@@ -371,7 +317,7 @@ class CheckersCatchABrokenFabricTest {
     }
 
     private Violations runToTheEnd(FabricContext.Sabotage sabotage, IntFunction<FaultPolicy> policies) {
-        Run r = new Run(sabotage, policies).load(GROUPS);
+        FabricRun r = run(sabotage, policies).load(GROUPS);
         r.settle(0, Duration.ZERO);
         return r.shutdown().violations();
     }
@@ -381,5 +327,9 @@ class CheckersCatchABrokenFabricTest {
             @Override
             public DeviceState deviceState(int device, int[] rids, int allocation) { return make.apply(rids); }
         };
+    }
+
+    private FabricRun run(FabricContext.Sabotage sabotage, IntFunction<FaultPolicy> policies) {
+        return new FabricRun(testKit, TOPOLOGY, 17L, sabotage, policies);
     }
 }

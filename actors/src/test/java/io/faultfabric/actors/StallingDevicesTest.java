@@ -17,8 +17,6 @@ import io.faultfabric.engine.owner.FaultPolicy;
 import io.faultfabric.engine.owner.ServiceTime;
 import io.faultfabric.engine.topology.Topology;
 import io.faultfabric.engine.topology.UniformTopology;
-import io.faultfabric.engine.workload.FaultSequence;
-import io.faultfabric.engine.workload.PasidChoice;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -35,7 +33,6 @@ import java.util.List;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
-import static io.faultfabric.actors.FabricSettings.OwnerSupervision.RESTART;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -58,56 +55,6 @@ class StallingDevicesTest {
             List.of(OwnerKind.HOST_SVA, OwnerKind.USER_DRIVER), 0, 1, mode, 2, 8, 4).build();
     }
 
-    private final class Run {
-        final Topology topology;
-        final FabricContext ctx;
-        final Fabric.Started started;
-
-        Run(Topology topology, FabricContext.Sabotage sabotage, IntFunction<FaultPolicy> policies) {
-            this.topology = topology;
-            ctx = new FabricContext(topology, FabricFixture.settings(RESTART), 23L, policies);
-            ctx.sabotage(sabotage);
-            TestProbe<Fabric.Started> probe = testKit.createTestProbe();
-            testKit.spawn(Fabric.create(ctx, d -> new FaultSequence(23L, topology, d, PasidChoice.UNIFORM, 1, 3), probe.ref()));
-            started = probe.expectMessageClass(Fabric.Started.class, Duration.ofSeconds(30));
-        }
-
-        Run load(int groups) {
-            TestProbe<Device.Ack> acks = testKit.createTestProbe();
-            int n = topology.deviceCount();
-            for (int d = 0; d < n; d++) {
-                int share = groups / n + (d < groups % n ? 1 : 0);
-                ctx.device(d).tell(new Device.Generate(new long[share], share, Integer.MAX_VALUE, Long.MAX_VALUE, acks.ref()));
-            }
-            for (int d = 0; d < n; d++) acks.expectMessage(Duration.ofSeconds(60), Device.Ack.INSTANCE);
-            return this;
-        }
-
-        Fabric.Snapshot settle(long left, Duration step) {
-            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (true) {
-                Fabric.Snapshot s = snapshot();
-                if (s.groupsOutstanding() <= left) return s;
-                assertThat(System.nanoTime()).as("still awaiting %d groups", s.groupsOutstanding()).isLessThan(until);
-                if (!step.isZero()) ManualTime.get(testKit.system()).timePasses(step);
-            }
-        }
-
-        Fabric.Snapshot snapshot() {
-            TestProbe<Fabric.Snapshot> p = testKit.createTestProbe();
-            started.fabric().tell(new Fabric.SnapshotAll(p.ref()));
-            return p.receiveMessage(Duration.ofSeconds(30));
-        }
-
-        Fabric.Snapshot shutdown() {
-            TestProbe<Fabric.Snapshot> p = testKit.createTestProbe();
-            started.fabric().tell(new Fabric.Shutdown(p.ref()));
-            Fabric.Snapshot s = p.receiveMessage(Duration.ofSeconds(30));
-            p.expectTerminated(started.fabric(), Duration.ofSeconds(30));
-            return s;
-        }
-    }
-
     private static void assertEveryStallResumedOnce(Fabric.Snapshot end, int groups) {
         assertThat(end.violations().total()).as(end.violations().toString()).isZero();
         OutcomeLedger devices = end.deviceLedger(), units = end.iommuLedger();
@@ -123,7 +70,7 @@ class StallingDevicesTest {
     @Test
     void everyStallIsResumedOnceInOwnerAndDeviceModeAndAbortsFollowInvalid() {
         for (RoutingMode mode : RoutingMode.values()) {
-            Run r = new Run(mixed(mode), FabricContext.Sabotage.NONE, o -> new FaultPolicy(ServiceTime.ZERO, 0.2, 0, 4096)).load(GROUPS);
+            FabricRun r = run(mixed(mode), FabricContext.Sabotage.NONE, o -> new FaultPolicy(ServiceTime.ZERO, 0.2, 0, 4096)).load(GROUPS);
             r.settle(0, Duration.ZERO);
             Fabric.Snapshot end = r.shutdown();
 
@@ -147,7 +94,7 @@ class StallingDevicesTest {
     @Test
     void aHungOwnersStallsAreAbortedByTheTimeoutAndTheDeviceGoesOn() {
         Topology t = mixed(RoutingMode.OWNER);
-        Run r = new Run(t, FabricContext.Sabotage.NONE, o -> FaultPolicy.DEFAULT);
+        FabricRun r = run(t, FabricContext.Sabotage.NONE, o -> FaultPolicy.DEFAULT);
         int stallingOwner = t.ownerOfIoasid(t.ioasidOf(0, 0, 0));
         r.ctx.owner(stallingOwner).tell(new IoasidOwner.Hang(true));
         int groups = 2_000;
@@ -190,7 +137,7 @@ class StallingDevicesTest {
                 };
             }
         };
-        Run r = new Run(mixed(RoutingMode.OWNER), twice, o -> FaultPolicy.DEFAULT).load(GROUPS);
+        FabricRun r = run(mixed(RoutingMode.OWNER), twice, o -> FaultPolicy.DEFAULT).load(GROUPS);
         r.settle(0, Duration.ZERO);
         Violations v = r.shutdown().violations();
 
@@ -202,7 +149,7 @@ class StallingDevicesTest {
     @Test
     void aSecondResumeFromTheOwnerIsRejectedAtTheUnitAndNeverReachesTheDevice() {
         Topology t = mixed(RoutingMode.OWNER);
-        Run r = new Run(t, FabricContext.Sabotage.NONE, o -> FaultPolicy.DEFAULT).load(400);
+        FabricRun r = run(t, FabricContext.Sabotage.NONE, o -> FaultPolicy.DEFAULT).load(400);
         r.settle(0, Duration.ZERO);
         // an owner that answers again a stall it already answered: its STAG is no longer outstanding
         TestProbe<java.util.List<PageRequestGroup>> published = testKit.createTestProbe();
@@ -224,5 +171,9 @@ class StallingDevicesTest {
         assertThat(end.deviceLedger().unexpectedResumes).isZero();
         assertThat(end.deviceLedger().resumesReceived()).isEqualTo(end.deviceLedger().stallsIssued);
         assertThat(end.deviceLedger().groupsCompleted()).isEqualTo(401);
+    }
+
+    private FabricRun run(Topology topology, FabricContext.Sabotage sabotage, IntFunction<FaultPolicy> policies) {
+        return new FabricRun(testKit, topology, 23L, sabotage, policies);
     }
 }
